@@ -1,0 +1,40 @@
+# filedex: the Makefile is the front door. `make test` is what CI runs.
+GO      ?= go
+BUILD   := build
+PKGS    := ./...
+
+.PHONY: all build test test-go lint fmt check tidy-check cross clean
+
+all: build
+
+build:
+	$(GO) build -o $(BUILD)/filedex ./cmd/filedex
+
+test: test-go
+
+test-go:
+	$(GO) test -count=1 $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+tidy-check:
+	@cp go.mod /tmp/filedex.go.mod.bak; cp go.sum /tmp/filedex.go.sum.bak; \
+	$(GO) mod tidy; \
+	if ! diff -q go.mod /tmp/filedex.go.mod.bak >/dev/null || ! diff -q go.sum /tmp/filedex.go.sum.bak >/dev/null; then \
+		echo "go mod tidy changed go.mod/go.sum"; cp /tmp/filedex.go.mod.bak go.mod; cp /tmp/filedex.go.sum.bak go.sum; exit 1; fi
+
+# Cross-builds prove the core stays portable: wasip1 needs the dot-lock VFS (no shared memory for WAL).
+cross:
+	GOOS=wasip1 GOARCH=wasm $(GO) build -tags sqlite3_dotlk ./core/... ./migrations/...
+	GOOS=darwin GOARCH=arm64 $(GO) build ./...
+	GOOS=windows GOARCH=amd64 $(GO) build ./...
+
+check: lint tidy-check cross
+
+clean:
+	rm -rf $(BUILD)
