@@ -3,7 +3,9 @@ module github.com/filedex/filedex
 go 1.26.8
 
 require (
+	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/zeebo/blake3 v0.2.4
+	golang.org/x/image v0.47.0
 	golang.org/x/sys v0.49.0
 )
 
