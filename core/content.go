@@ -12,7 +12,8 @@ import (
 // ContentKinds are the names of content kinds, indexed by their stored code. The list is
 // append-only: the codes are written in every library (migration 0001 has the same table).
 var ContentKinds = []string{"unknown", "image", "video", "audio", "document", "archive", "code", "text",
-	"database", "book", "font", "mesh", "config", "encrypted", "key", "executable", "binary"}
+	"database", "book", "font", "mesh", "config", "encrypted", "key", "executable", "binary",
+	"spreadsheet", "presentation", "email", "calendar", "contact", "web", "shortcut", "package", "model_entry"}
 
 // ContentKindCode returns the stored code of a content kind name.
 func ContentKindCode(name string) (int, bool) {
