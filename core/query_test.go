@@ -121,7 +121,7 @@ func (g *genLib) oracle(u *userState, q core.FindQuery) []int64 {
 			check(e.kind == *q.Kind)
 		}
 		if q.ContentKind != "" {
-			check(e.content != 0 && core.ContentKinds[e.ckind] == q.ContentKind)
+			check(e.content != 0 && core.ContentKinds()[e.ckind] == q.ContentKind)
 		}
 		if q.MinSize != nil {
 			check(e.size >= *q.MinSize)
