@@ -125,7 +125,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		parent := dirs[len(dirs)-1-min(len(dirs)-1, r.IntN(1+len(dirs)/3+r.IntN(4)))]
 		name := genName(r)
 		key := fmt.Sprint(parent.id, "/", name)
-		if used[key] {
+		if used[key] || !core.ValidName(name) {
 			continue
 		}
 		used[key] = true
