@@ -280,7 +280,12 @@ func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupG
 		}
 		out[0].Unverified = bad
 	}
-	slices.SortFunc(out, func(a, b DupGroup) int { return cmp.Compare(b.WastedBytes, a.WastedBytes) })
+	slices.SortFunc(out, func(a, b DupGroup) int {
+		if len(a.IDs) == 0 || len(b.IDs) == 0 {
+			return cmp.Compare(len(b.IDs), len(a.IDs))
+		}
+		return cmp.Or(cmp.Compare(b.WastedBytes, a.WastedBytes), cmp.Compare(a.IDs[0], b.IDs[0]))
+	})
 	return out, nil
 }
 

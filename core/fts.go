@@ -8,7 +8,7 @@ import (
 // ftsExpr turns what a user typed into an FTS5 MATCH expression that means "every word,
 // in any order", never anything else.
 //
-// The text is split on white space. Each word becomes one double-quoted FTS5 string, its
+// The text is split on white space (and NUL). Each word becomes one double-quoted FTS5 string, its
 // own double quotes doubled: inside quotes FTS5 operators (AND, OR, NOT, NEAR, column
 // filters, parentheses, ^, +) are plain text, so user text can never change the query's
 // structure. A word ending in '*' becomes a prefix query ("rep"*). FTS5 passes each string
@@ -18,7 +18,8 @@ import (
 func ftsExpr(text string) (expr string, ok bool) {
 	var b strings.Builder
 	n := 0
-	for _, w := range strings.Fields(text) {
+	// NUL splits words too: SQLite would end the string there ("unterminated string").
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return r == 0 || unicode.IsSpace(r) }) {
 		prefix := false
 		for strings.HasSuffix(w, "*") {
 			w = w[:len(w)-1]

@@ -230,4 +230,3 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 	es, _, err := Entries{u.l}.withMetadata(ctx, op, out, "")
 	return es, err
 }
-
