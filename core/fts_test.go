@@ -54,7 +54,7 @@ func TestFTS_Queries(t *testing.T) {
 		{"NEAR(x)", []string{"NEAR(x).md"}},
 		{`"unbalanced`, nil},
 		{"holiday_2024", []string{"Holiday 2024 photos.jpg", "holiday_2024-beach.png"}}, // one word: the phrase "holiday 2024"
-		{"2024_holiday", nil}, // a phrase keeps its order
+		{"2024_holiday", nil},                                                           // a phrase keeps its order
 		{"beach -holiday", []string{"holiday_2024-beach.png"}},
 		{"name:holiday", nil}, // a column filter would be syntax; here it is the words name, holiday
 		{"^holiday", sorted([]string{"Holiday 2024 photos.jpg", "holiday_2024-beach.png", "holiday", "holiday trip to the sea and the mountains and back again.txt", "2023 holiday.txt"})},
