@@ -50,7 +50,7 @@ func (g *genLib) dupGroups(q core.DupesQuery) []modelGroup {
 
 func TestDuplicates_MatchModel(t *testing.T) {
 	lib := openTest(t)
-	g := generate(t, lib, 8, 3000)
+	g := generate(t, lib, 8, 2000)
 	ctx := context.Background()
 	var sub string
 	for _, e := range g.all {
@@ -58,13 +58,17 @@ func TestDuplicates_MatchModel(t *testing.T) {
 			sub = g.absPath(e)
 		}
 	}
-	for _, q := range []core.DupesQuery{{}, {MinSize: 1 << 20}, {ContentKind: "image"}, {Under: sub}, {Under: g.locPath, MinSize: 5000}} {
+	for i, q := range []core.DupesQuery{{}, {MinSize: 1 << 20}, {ContentKind: "image"}, {Under: sub}, {Under: g.locPath, MinSize: 5000}} {
+		limit := 100
+		if i == 0 {
+			limit = 7 // one query pages through small pages: the cursor is exercised
+		}
 		want := g.dupGroups(q)
 		var got []core.DupGroup
 		var total int64
 		after := ""
 		for {
-			res, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 4, After: after})
+			res, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: limit, After: after})
 			if err != nil {
 				t.Fatal(err)
 			}
