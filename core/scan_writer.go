@@ -170,7 +170,7 @@ func bindAll(s *sqlite3.Stmt, args []any) error {
 
 // due reports whether the open transaction should be committed now.
 func (w *writer) due() bool {
-	return w.inTx && (w.changes >= txMaxChanges || time.Since(w.txStart) >= txMaxAge)
+	return w.inTx && (w.changes >= txMaxChangesVar || time.Since(w.txStart) >= txMaxAge)
 }
 
 // commit stores the job's checkpoint and progress in the open transaction, commits it and
@@ -196,8 +196,17 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 		return nil
 	})
 	w.release()
+	if err == nil && testHookCommit != nil {
+		testHookCommit()
+	}
 	return err
 }
+
+// Test hooks, set only by tests in this package's export_test.go.
+var (
+	testHookCommit func()
+	txMaxChangesVar = txMaxChanges
+)
 
 // jobID reads the job id from the progress the checkpoint function returns.
 func (w *writer) jobID(u JobUpdate) int64 {
