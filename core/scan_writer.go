@@ -204,7 +204,7 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 
 // Test hooks, set only by tests in this package's export_test.go.
 var (
-	testHookCommit func()
+	testHookCommit  func()
 	txMaxChangesVar = txMaxChanges
 )
 
