@@ -251,8 +251,9 @@ func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) 
 	if rel == "" {
 		row, err = l.queryRow(ctx, `SELECT id FROM entries WHERE location_id = ? AND path = ''`, loc.ID)
 	} else {
-		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = ?
-WHERE d.location_id = ? AND d.path = ?`, name, loc.ID, dir)
+		// (SELECT ?): parameters hidden from STAT4, see listDirsQ in paths.go.
+		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
+WHERE d.location_id = (SELECT ?2) AND d.path = (SELECT ?3)`, name, loc.ID, dir)
 	}
 	if err != nil {
 		return 0, wrapDB(op, err)

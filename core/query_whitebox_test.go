@@ -57,8 +57,8 @@ func TestQueryPlans_Internal(t *testing.T) {
 		{"list dirs first: rest", listRestQ, []any{1, "", 10}},
 		{"path", `SELECT e.name, e.parent_id IS NULL, p.path, l.path
 FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN entries p ON p.id = e.parent_id WHERE e.id = ?`, []any{5}},
-		{"resolve dir+name", `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = ?
-WHERE d.location_id = ? AND d.path = ?`, []any{"x", 1, "da"}},
+		{"resolve dir+name", `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
+WHERE d.location_id = (SELECT ?2) AND d.path = (SELECT ?3)`, []any{"x", 1, "da"}},
 		{"subtree stats", `SELECT count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1),
  count(*) FILTER (WHERE kind = 2), coalesce(sum(size) FILTER (WHERE kind = 0), 0)
 FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (` + subtreeDirs + `)`, []any{1, lo, hi, 2}},
@@ -177,4 +177,67 @@ func FuzzFTSExpr(f *testing.F) {
 			t.Fatalf("%q → %q: %v", text, expr, err)
 		}
 	})
+}
+
+// TestFind_TextPlans pages through the same full-text search ranked (BM25) and, with the
+// window forced small, in index order: both return every match exactly once.
+func TestFind_TextPlans(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(filepath.Join(t.TempDir(), "lib"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	loc, err := l.Locations().Create(ctx, LocationInput{Path: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{}
+	for i := range 23 {
+		name := "report " + strings.Repeat("x ", i%4) + time.Duration(i).String()
+		e, err := l.Entries().Create(ctx, EntryInput{ParentID: loc.RootID, Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[e.ID] = true
+		if _, err := l.Entries().Create(ctx, EntryInput{ParentID: loc.RootID, Name: "other " + name[7:]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(w int) { rankWindow = w }(rankWindow)
+	for _, w := range []int{1000, 5} {
+		rankWindow = w
+		plan, err := l.Entries().ExplainFind(ctx, FindQuery{Text: "rep*"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (w == 5) != (plan.Driver == "text-all") {
+			t.Fatalf("window %d: driver %s", w, plan.Driver)
+		}
+		seen := map[int64]bool{}
+		var last int64
+		after := ""
+		for {
+			es, next, err := l.Entries().Find(ctx, FindQuery{Text: "rep*"}, Page{Limit: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range es {
+				if !want[e.ID] || seen[e.ID] {
+					t.Fatalf("window %d: unexpected or repeated %d %q", w, e.ID, e.Name)
+				}
+				if w == 5 && e.ID < last {
+					t.Fatalf("index order broken: %d after %d", e.ID, last)
+				}
+				seen[e.ID], last = true, e.ID
+			}
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if len(seen) != len(want) {
+			t.Fatalf("window %d: %d of %d", w, len(seen), len(want))
+		}
+	}
 }
