@@ -88,6 +88,10 @@ func TestDetect(t *testing.T) {
 		{"README", []byte("read me\n"), contentkind.Text},
 		{"Makefile", []byte("all:\n\tgo build\n"), contentkind.Code},
 		{"conf.json", []byte(`{"a": 1}`), contentkind.Config},
+		{"page.txt", []byte("<!DOCTYPE html><html></html>"), contentkind.Text}, // text: the extension decides
+		{"unicode.txt", []byte("caf\u00e9 \xff\xfe not utf-8 \n"), contentkind.Text},
+		{"table.xls", []byte("a\tb\n1\t2\n"), contentkind.Spreadsheet},
+		{"photo.jpg", []byte("actually text\n"), contentkind.Text},
 		{"data", []byte(`{"a": 1}`), contentkind.Text},
 		{"run", []byte("#!/bin/sh\necho hi\n"), contentkind.Code},
 		{"page", []byte("<!DOCTYPE html><html><body>x</body></html>"), contentkind.Web},

@@ -50,7 +50,7 @@ var ErrChanged = fmt.Errorf("file changed since it was listed: %w", cas.ErrChang
 // by a directory, a symlink, a FIFO ...).
 var ErrNotRegular = errors.New("not a regular file")
 
-var headPool = sync.Pool{New: func() any { b := make([]byte, contentkind.HeadSize); return &b }}
+var headPool = sync.Pool{New: func() any { b := make([]byte, cas.HeaderSize); return &b }}
 
 // File identifies the regular file at path, named name (its last element,
 // for extension-based kinds). Empty files have no content id:

@@ -40,6 +40,7 @@ func TestFile(t *testing.T) {
 		for i := range content {
 			content[i] = byte(rng.Uint32())
 		}
+		content[0] = 0 // a NUL: binary even at 1 byte, where random bytes may read as text
 		p, want := write(t, dir, "blob.bin", content)
 		for _, deep := range []identify.Deep{false, true} {
 			res, err := identify.File(p, "blob.bin", want, deep)
