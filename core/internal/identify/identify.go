@@ -10,7 +10,7 @@ package identify
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"sync"
 
 	"github.com/filedex/filedex/core/internal/cas"
@@ -62,12 +62,12 @@ func File(path, name string, want Expect, deep Deep) (Result, error) {
 	if want.Size == 0 {
 		return res, cas.ErrEmpty
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	f, err := open(path)
 	if err != nil {
 		return res, err
 	}
 	defer f.Close()
-	if err := check(f, want); err != nil {
+	if err := check(f, path, want); err != nil {
 		return res, err
 	}
 
@@ -102,22 +102,30 @@ func File(path, name string, want Expect, deep Deep) (Result, error) {
 	// A write during the reads shows in size or mtime (on filesystems with
 	// fine-grained timestamps; a same-size rewrite within the timestamp
 	// granularity is invisible to any stat-based check).
-	if err := check(f, want); err != nil {
+	if err := check(f, path, want); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
+// openFile is an open regular file: positioned reads and fstat.
+type openFile interface {
+	io.ReaderAt
+	io.Closer
+	// stat returns whether the file is regular, its size and mtime (ns).
+	stat() (regular bool, size, mtime int64, err error)
+}
+
 // check compares the open file with what the walk saw.
-func check(f *os.File, want Expect) error {
-	fi, err := f.Stat()
+func check(f openFile, path string, want Expect) error {
+	regular, size, mtime, err := f.stat()
 	if err != nil {
 		return err
 	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w (%v)", f.Name(), ErrNotRegular, fi.Mode().Type())
+	if !regular {
+		return fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
-	if fi.Size() != want.Size || (want.Mtime != 0 && fi.ModTime().UnixNano() != want.Mtime) {
+	if size != want.Size || (want.Mtime != 0 && mtime != want.Mtime) {
 		return ErrChanged
 	}
 	return nil

@@ -2,6 +2,6 @@
 
 package identify
 
-// oNoFollow is 0 where the platform has no O_NOFOLLOW; the Stat check after
+// noFollow is 0 where the platform has no O_NOFOLLOW; the stat check after
 // opening still refuses anything but a regular file.
-const oNoFollow = 0
+const noFollow = 0
