@@ -101,9 +101,14 @@ func Parse(name string) (Kind, bool) {
 	return Unknown, false
 }
 
-// HeadSize is how many leading bytes [Detect] looks at (mimetype's default
-// read limit); passing more is harmless.
-const HeadSize = 3 << 10
+// HeadSize is how many leading bytes callers should keep for [Detect] and
+// for image probing (package media): the 8 KiB every content id reads
+// anyway. Detect itself sniffs the first [SniffSize] of them.
+const HeadSize = 8 << 10
+
+// SniffSize is how many leading bytes [Detect] examines (mimetype's default
+// read limit).
+const SniffSize = 3 << 10
 
 // Detect returns the content kind and MIME type (without parameters) of a
 // file named name whose content starts with head. An empty head (an empty file, or content not
@@ -120,7 +125,7 @@ func Detect(name string, head []byte) (Kind, string) {
 		}
 		return Unknown, ""
 	}
-	// Sniffing text is the slow case (about 20 µs for 3 KiB: every text
+	// Sniffing text is the slow case (about 20 µs for SniffSize bytes: every text
 	// format's detector scans it, against 1 µs for a binary head), and in
 	// a source or document tree most files are text. Text whose extension
 	// names a text kind is taken at its word; a binary signature always
@@ -128,7 +133,7 @@ func Detect(name string, head []byte) (Kind, string) {
 	// ELF, Mach-O, PE, SQLite ...), so a mislabelled binary is still
 	// sniffed. Text with another or no extension is sniffed too, to tell
 	// HTML, XML, JSON and scripts apart.
-	if extKnown && textKinds[byExt] && bytes.IndexByte(head[:min(len(head), HeadSize)], 0) < 0 {
+	if extKnown && textKinds[byExt] && bytes.IndexByte(head[:min(len(head), SniffSize)], 0) < 0 {
 		return byExt, "text/plain"
 	}
 	m := mimetype.Detect(head)
