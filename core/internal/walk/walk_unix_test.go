@@ -3,11 +3,14 @@
 package walk_test
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -81,9 +84,14 @@ func TestWalker_Walk_special(t *testing.T) {
 	}
 }
 
+// permRootEnv hands the tree to a re-run of the permission test that has
+// dropped root (see below).
+const permRootEnv = "FILEDEX_TEST_PERM_ROOT"
+
 func TestWalker_Walk_permissionDenied(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("running as root: root bypasses directory permissions, so a chmod 000 directory stays readable")
+	if root := os.Getenv(permRootEnv); root != "" {
+		checkPermissionDenied(t, root)
+		return
 	}
 	root := t.TempDir()
 	mkfile(t, filepath.Join(root, "closed", "secret"), 1)
@@ -96,6 +104,17 @@ func TestWalker_Walk_permissionDenied(t *testing.T) {
 		}
 		t.Cleanup(func() { os.Chmod(d, 0o755) })
 	}
+	if os.Geteuid() != 0 {
+		checkPermissionDenied(t, root)
+		return
+	}
+	// Root bypasses permissions, so a chmod 000 directory stays readable to
+	// it; CI runs as root. Re-run this test as an unprivileged user on the
+	// same tree instead.
+	runAsNobody(t, root)
+}
+
+func checkPermissionDenied(t *testing.T, root string) {
 	r := run(t, root, walk.Options{}, nil)
 	if b := r.batches["closed"]; b == nil || !errors.Is(b.Err, fs.ErrPermission) || len(r.lists["closed"]) != 0 {
 		t.Errorf("closed: batch %+v", b)
@@ -111,4 +130,41 @@ func TestWalker_Walk_permissionDenied(t *testing.T) {
 	if r.stats.Warnings == 0 {
 		t.Error("no warnings counted")
 	}
+}
+
+// runAsNobody re-runs the current test in a copy of the test binary as uid
+// and gid 65534, with the tree at root, and fails if that run fails.
+func runAsNobody(t *testing.T, root string) {
+	const nobody = 65534
+	// The unprivileged run must reach the tree and the binary: open up the
+	// test's own temporary directories (t.TempDir makes them 0700), and
+	// nothing above them: never the shared temporary directory itself.
+	tmp := filepath.Clean(os.TempDir())
+	for d := root; strings.HasPrefix(d, tmp+string(filepath.Separator)); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exe, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Skipf("cannot copy the test binary: %v", err)
+	}
+	bin := filepath.Join(filepath.Dir(root), "walk.test")
+	if err := os.WriteFile(bin, exe, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^"+t.Name()+"$", "-test.v")
+	cmd.Env = append(os.Environ(), permRootEnv+"="+root)
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	out, err := cmd.CombinedOutput()
+	switch {
+	case bytes.Contains(out, []byte("--- FAIL")):
+		t.Fatalf("as uid %d:\n%s", nobody, out)
+	case err != nil:
+		t.Skipf("cannot run as uid %d: %v\n%s", nobody, err, out)
+	case !bytes.Contains(out, []byte("--- PASS")):
+		t.Fatalf("as uid %d: no verdict:\n%s", nobody, out)
+	}
+	t.Logf("ran as uid %d:\n%s", nobody, out)
 }
