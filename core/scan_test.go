@@ -1,8 +1,11 @@
 package core_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
+	"image"
+	gopng "image/png"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -362,5 +365,43 @@ func TestScan_Budget(t *testing.T) {
 	}
 	if got, want := indexed(t, lib, loc.ID), onDisk(t, root, true); !equalLines(t, got, want) {
 		t.FailNow()
+	}
+}
+
+// TestScan_DeepMode: deep mode stores the full-content BLAKE3 and image dimensions.
+func TestScan_DeepMode(t *testing.T) {
+	lib := openTest(t)
+	root := filepath.Join(t.TempDir(), "deep")
+	data := randBytes(9, 200<<10)
+	write(t, filepath.Join(root, "big.bin"), data)
+	var png bytes.Buffer
+	gopng.Encode(&png, image.NewRGBA(image.Rect(0, 0, 3, 2)))
+	write(t, filepath.Join(root, "pic.png"), png.Bytes())
+	var events []core.ScanProgress
+	opts := scanOpts()
+	opts.Progress = func(p core.ScanProgress) { events = append(events, p) }
+	res, err := lib.ScanPath(ctx, root, core.ModeDeep, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) == 0 || events[len(events)-1].Files != 2 || events[len(events)-1].Hashed != 2 {
+		t.Errorf("progress events: %+v", events)
+	}
+	e, _ := lib.Entries().GetByPath(ctx, filepath.Join(root, "big.bin"))
+	c, err := lib.Contents().Get(ctx, e.Content.CasID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := blake3.Sum256(data)
+	if c.IntegrityHash != hex.EncodeToString(sum[:]) {
+		t.Errorf("integrity hash %s, want %x", c.IntegrityHash, sum)
+	}
+	p, _ := lib.Entries().GetByPath(ctx, filepath.Join(root, "pic.png"))
+	pc, _ := lib.Contents().Get(ctx, p.Content.CasID)
+	if pc.Kind != "image" || !strings.Contains(string(pc.MediaData), `"width":3`) || !strings.Contains(string(pc.MediaData), `"height":2`) {
+		t.Errorf("png content: %+v %s", pc, pc.MediaData)
+	}
+	if res.Location.IndexMode != core.ModeDeep {
+		t.Errorf("location mode %s", res.Location.IndexMode)
 	}
 }
