@@ -133,8 +133,15 @@ func Detect(name string, head []byte) (Kind, string) {
 	// ELF, Mach-O, PE, SQLite ...), so a mislabelled binary is still
 	// sniffed. Text with another or no extension is sniffed too, to tell
 	// HTML, XML, JSON and scripts apart.
-	if extKnown && textKinds[byExt] && bytes.IndexByte(head[:min(len(head), SniffSize)], 0) < 0 {
-		return byExt, "text/plain"
+	if bytes.IndexByte(head[:min(len(head), SniffSize)], 0) < 0 {
+		switch {
+		case extKnown && textKinds[byExt]:
+			return byExt, "text/plain"
+		case !extKnown && bytes.HasPrefix(head, []byte("#!")):
+			// An interpreter line: a script, whatever the interpreter
+			// (the many extensionless files in bin directories).
+			return Code, "text/plain"
+		}
 	}
 	m := mimetype.Detect(head)
 	mime := bare(m.String())
@@ -366,6 +373,7 @@ var baseKinds = map[string]Kind{
 	".editorconfig": Config, ".bashrc": Config, ".profile": Config, ".zshrc": Config,
 	".env": Config, ".npmrc": Config, ".dockerignore": Config,
 	"readme": Text, "license": Text, "copying": Text, "authors": Text, "changelog": Text,
+	"copyright": Text, "news": Text, "todo": Text, "install": Text, "notice": Text,
 	"id_rsa": Key, "id_ed25519": Key, "id_ecdsa": Key,
 }
 

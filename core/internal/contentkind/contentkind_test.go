@@ -94,6 +94,8 @@ func TestDetect(t *testing.T) {
 		{"photo.jpg", []byte("actually text\n"), contentkind.Text},
 		{"data", []byte(`{"a": 1}`), contentkind.Text},
 		{"run", []byte("#!/bin/sh\necho hi\n"), contentkind.Code},
+		{"tool", []byte("#!/usr/bin/env python3\nprint(1)\n"), contentkind.Code},
+		{"copyright", []byte("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"), contentkind.Text},
 		{"page", []byte("<!DOCTYPE html><html><body>x</body></html>"), contentkind.Web},
 		{"doc", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), contentkind.Document},
 		{"db", append([]byte("SQLite format 3\x00"), make([]byte, 84)...), contentkind.Database},
