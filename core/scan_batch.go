@@ -370,6 +370,9 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 		}
 		p.Added++
 	}
+	if err := s.flushInserts(c); err != nil {
+		return nil, err
+	}
 	for k, r := range displaced {
 		if used[k] || r.inode == 0 {
 			continue
@@ -387,8 +390,39 @@ func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
 	return &hashJob{id: id, path: s.absPath(dirPath, d.name), name: d.name, size: d.e.Size, mtime: d.e.Mtime}
 }
 
-const insertEntrySQL = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, path, content_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const (
+	insertEntryCols = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, path, content_id) VALUES `
+	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// Rows per INSERT statement: one statement opens its cursors on the table and its
+	// indexes once for all its rows (15 parameters a row stays far below SQLite's limit).
+	insertChunk = 32
+)
+
+var insertSQL [insertChunk + 1]string
+
+func init() {
+	for n := 1; n <= insertChunk; n++ {
+		insertSQL[n] = insertEntryCols + strings.TrimSuffix(strings.Repeat(insertEntryRow+",", n), ",")
+	}
+}
+
+// flushInserts writes the rows insertRow queued, insertChunk at a time.
+func (s *scanner) flushInserts(c *sqlite3.Conn) error {
+	for len(s.pending) > 0 {
+		n := min(len(s.pending), insertChunk)
+		args := make([]any, 0, n*15)
+		for _, r := range s.pending[:n] {
+			args = append(args, r...)
+		}
+		if err := s.w.exec(c, insertSQL[n], args...); err != nil {
+			return err
+		}
+		s.pending = s.pending[n:]
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
 
 func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
 	id := s.w.allocID()
@@ -408,11 +442,8 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	if contentID != 0 {
 		cid = contentID
 	}
-	err := s.w.exec(c, insertEntrySQL, id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
-		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid)
-	if err != nil {
-		return 0, err
-	}
+	s.pending = append(s.pending, []any{id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
+		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid})
 	if k == KindDirectory && s.dirIno != nil && d.e.Ino != 0 {
 		s.dirIno[d.e.Ino] = id
 	}
