@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/filedex/filedex/core"
 )
@@ -152,10 +156,27 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	for _, l := range leaves {
 		bl.leafIDs = append(bl.leafIDs, l.id)
 	}
-	var pages, pageSize int64
-	db.QueryRow(`PRAGMA page_count`).Scan(&pages)
-	db.QueryRow(`PRAGMA page_size`).Scan(&pageSize)
-	b.Logf("built %d entries in %v (%.0f B/entry whole file)", n, time.Since(start).Round(time.Millisecond), float64(pages*pageSize)/float64(n))
+	built := time.Since(start)
+	// Storage: the whole file after VACUUM, with and without the FTS index.
+	st, err := lib.DBStats(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vac := filepath.Join(tmp, "vacuumed.db")
+	var with, without int64
+	if _, err := db.Exec(`VACUUM INTO ?`, vac); err == nil {
+		with = fileSize(vac)
+		if v, err := driverOpenFTS(vac); err == nil {
+			v.Exec(`DROP TABLE entries_fts`)
+			v.Exec(`VACUUM`)
+			v.Close()
+			without = fileSize(vac)
+		}
+		os.Remove(vac)
+	}
+	b.Logf("built %d entries in %v; after VACUUM %.1f B/entry, %.1f without FTS (FTS %.1f B/entry; its payload %.1f B/entry)",
+		st.Entries, built.Round(time.Millisecond), float64(with)/float64(st.Entries), float64(without)/float64(st.Entries),
+		float64(with-without)/float64(st.Entries), st.FTSBytesPerEntry)
 	benchLibs[n] = bl
 	return bl
 }
@@ -266,4 +287,20 @@ func BenchmarkDuplicateGroups(b *testing.B) {
 			}
 		}
 	})
+}
+
+func fileSize(p string) int64 {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func driverOpenFTS(path string) (*sql.DB, error) {
+	db, err := driver.Open("file:"+path, fts5.Register)
+	if err == nil {
+		db.SetMaxOpenConns(1)
+	}
+	return db, err
 }
