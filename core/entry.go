@@ -276,11 +276,26 @@ func splitRel(rel string) (dir, name string) {
 }
 
 // locationOf finds the location of this device containing the absolute path p and returns
-// p relative to it, slash-separated.
+// it (ID and Path only) with p relative to it, slash-separated.
 func (l *Library) locationOf(ctx context.Context, op, p string) (Location, string, error) {
-	locs, _, err := l.Locations().List(ctx, LocationFilter{DeviceID: l.deviceID}, Page{Limit: MaxLimit})
+	// Only id and path are needed: a lean statement rather than Locations.List, whose
+	// generic filters made SQLite re-prepare it on every call (most of a path lookup's time).
+	rows, err := l.query(ctx, `SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
 	if err != nil {
-		return Location{}, "", err
+		return Location{}, "", wrapDB(op, err)
+	}
+	var locs []Location
+	for rows.Next() {
+		var x Location
+		if err := rows.Scan(&x.ID, &x.Path); err != nil {
+			rows.Close()
+			return Location{}, "", wrapDB(op, err)
+		}
+		locs = append(locs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Location{}, "", wrapDB(op, err)
 	}
 	best := -1
 	for i, loc := range locs {
