@@ -428,38 +428,11 @@ func (s Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 	return s.Get(ctx, id)
 }
 
-// Children lists the entries of a directory in name order, a page at a time.
+// Children lists the entries of a directory in name order, a page at a time: [Entries.List]
+// without options (whose cursor carries names as bytes, so names that are not UTF-8 page
+// correctly).
 func (s Entries) Children(ctx context.Context, dirID int64, p Page) ([]Entry, string, error) {
-	const op = "entry.list"
-	limit, err := p.limit(op)
-	if err != nil {
-		return nil, "", err
-	}
-	after := ""
-	if p.After != "" {
-		if err := decodeCursor(op, p.After, &after); err != nil {
-			return nil, "", err
-		}
-	}
-	rows, err := s.l.query(ctx, entrySelect+` WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`, dirID, after, limit+1)
-	if err != nil {
-		return nil, "", wrapDB(op, err)
-	}
-	defer rows.Close()
-	var out []Entry
-	next := ""
-	for rows.Next() {
-		if len(out) == limit {
-			next = encodeCursor(out[len(out)-1].Name)
-			break
-		}
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, "", wrapDB(op, err)
-		}
-		out = append(out, e)
-	}
-	return out, next, wrapDB(op, rows.Err())
+	return s.List(ctx, dirID, ListOptions{}, p)
 }
 
 // Delete removes an entry and, for a directory, everything below it from the index. Files
