@@ -22,7 +22,7 @@
 // # Errors
 //
 // Every error wraps one of the sentinels ([ErrNotFound], [ErrConflict], [ErrInvalid],
-// [ErrReadOnly], [ErrBusy], [ErrSandbox], [ErrIncompatible], [ErrCancelled], [ErrInternal]);
+// [ErrReadOnly], [ErrBusy], [ErrSandbox], [ErrIncompatible], [ErrFull], [ErrCancelled], [ErrInternal]);
 // [CodeOf] gives its stable [Code], which every transport reports.
 //
 // # Reproducible output

@@ -39,6 +39,10 @@ type Library struct {
 	write *sql.DB // exactly one connection; nil when read-only
 	read  *sql.DB
 
+	// lock is the library lock (lock.go), held shared from Open to Close so that a restore
+	// in another process cannot swap database.db underneath this one.
+	lock *libraryLock
+
 	info     LibraryInfo
 	deviceID int64
 
@@ -118,6 +122,12 @@ func (l *Library) open(ctx context.Context) error {
 		}
 	case err != nil:
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
+	}
+	if l.lock == nil {
+		// Before the first look at database.db: a restore holding the lock may be swapping it.
+		if l.lock, err = acquireLibraryLock(ctx, l.dir, false, l.opts.ReadOnly); err != nil {
+			return &Error{Op: "open", Err: err}
+		}
 	}
 	_, statErr := os.Stat(dbPath)
 	exists := statErr == nil
@@ -225,8 +235,20 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 	}
 	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
 	q["_pragma"] = pragmas
-	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(dbPath), RawQuery: q.Encode()}
-	return driver.Open(u.String(), fts5.Register)
+	return driver.Open(sqliteURI(dbPath, o, q), fts5.Register)
+}
+
+// sqliteURI is the URI filename SQLite opens path with: query parameters plus the VFS the
+// options name.
+func sqliteURI(path string, o Options, q url.Values) string {
+	if q == nil {
+		q = url.Values{}
+	}
+	if o.vfs != "" {
+		q.Set("vfs", o.vfs)
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
 }
 
 func (l *Library) initIdentity(ctx context.Context) error {
@@ -318,6 +340,9 @@ func (l *Library) Close() error {
 		if l.read != nil {
 			errs = append(errs, l.read.Close())
 		}
+		// Only after every connection is closed: the lock promises a restorer that nobody
+		// has the file open.
+		errs = append(errs, l.lock.release())
 		l.closeErr = errors.Join(errs...)
 	})
 	return l.closeErr
