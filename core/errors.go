@@ -23,9 +23,9 @@ var (
 	ErrIncompatible = errors.New("incompatible library")
 	// ErrFull reports a disk (or quota) that filled up mid-write. The write was rolled back
 	// whole; the library is intact and usable once space is freed.
-	ErrFull = errors.New("disk full")
-	ErrCancelled    = errors.New("cancelled")
-	ErrInternal     = errors.New("internal error")
+	ErrFull      = errors.New("disk full")
+	ErrCancelled = errors.New("cancelled")
+	ErrInternal  = errors.New("internal error")
 )
 
 // Code is the stable, transport-independent name of an error class.
