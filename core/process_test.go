@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 		holdWriteLock(dir)
 		return
 	}
+	if runCrashHelper() { // crash_test.go: the processes the crash tests SIGKILL
+		return
+	}
 	os.Exit(m.Run())
 }
 
