@@ -115,7 +115,7 @@ func TestLibrary_Backup(t *testing.T) {
 // tagsInFile reads tag names straight from a database file, read-only.
 func tagsInFile(t *testing.T, path string) []string {
 	t.Helper()
-	db, err := driver.Open("file:" + filepath.ToSlash(path) + "?mode=ro")
+	db, err := driver.Open(fileURI(path, "mode=ro"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ INSERT INTO tags (uuid, name, icon, created_at, updated_at) SELECT randomblob(16
 		// the source holds one snapshot: under a steady scan it might never finish.
 		t.Fatal("backup restarted from page 1 after a concurrent commit: it did not hold one snapshot")
 	}
-	db, err := driver.Open("file:" + filepath.ToSlash(res.Path) + "?mode=ro")
+	db, err := driver.Open(fileURI(res.Path, "mode=ro"))
 	if err != nil {
 		t.Fatal(err)
 	}

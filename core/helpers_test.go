@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"bufio"
+	"net/url"
+	"path/filepath"
 	"os"
 	"os/exec"
 	"testing"
@@ -36,4 +38,11 @@ func holdWriteLockProcess(t *testing.T, dir string) (release func()) {
 	}
 	t.Cleanup(release)
 	return release
+}
+
+// fileURI is a SQLite URI for path. Test names become directory names, and "parent#01"
+// holds a '#': pasted into a URI unescaped it starts a fragment and SQLite opens another file.
+func fileURI(path, rawQuery string) string {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: rawQuery}
+	return u.String()
 }

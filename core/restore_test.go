@@ -96,12 +96,12 @@ func TestRestore_Refusals(t *testing.T) {
 	headerOnly := filepath.Join(tmp, "header.db")
 	os.WriteFile(headerOnly, append([]byte("SQLite format 3\x00"), make([]byte, 8192)...), 0o644)
 	foreign := filepath.Join(tmp, "foreign.db")
-	fdb, _ := driver.Open("file:" + filepath.ToSlash(foreign))
+	fdb, _ := driver.Open(fileURI(foreign, ""))
 	fdb.Exec(`CREATE TABLE notes (x); INSERT INTO notes VALUES (1)`)
 	fdb.Close()
 	newer := filepath.Join(tmp, "newer.db")
 	copyFile(t, good.Path, newer)
-	ndb, _ := driver.Open("file:" + filepath.ToSlash(newer))
+	ndb, _ := driver.Open(fileURI(newer, ""))
 	if _, err := ndb.Exec(`INSERT INTO schema_migrations VALUES (9999, 'future', 'x', 0)`); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestRestore_OlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, _ := driver.Open("file:" + filepath.ToSlash(b.Path))
+	db, _ := driver.Open(fileURI(b.Path, ""))
 	if err := migrations.NewRunner(db, nil).Down(ctx, migrations.Latest()-1); err != nil {
 		t.Fatal(err)
 	}
