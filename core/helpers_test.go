@@ -3,9 +3,9 @@ package core_test
 import (
 	"bufio"
 	"net/url"
-	"path/filepath"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
