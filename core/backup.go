@@ -79,6 +79,11 @@ func (l *Library) Backup(ctx context.Context, o BackupOptions) (BackupResult, er
 	}
 	res, err := backupTo(ctx, l.read, dir, l.now(), l.opts, o.Progress)
 	if err != nil {
+		if isIOErrWrite(err) {
+			if free, ok := freeSpace(dir); ok && free < lowSpace {
+				return res, &Error{Op: op, Err: fmt.Errorf("%w: backup failed with %d KiB free in %s (%w); no backup was written", ErrFull, free>>10, dir, err)}
+			}
+		}
 		return res, wrapBackup(op, err)
 	}
 	if o.Keep > 0 {

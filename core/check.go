@@ -94,6 +94,11 @@ func (l *Library) Check(ctx context.Context) (CheckReport, error) {
 	err := l.view(ctx, op, func(tx *sql.Tx) error {
 		rep.Checks = append(rep.Checks, CheckIntegrity)
 		msgs, err := integrityCheck(ctx, tx, 100)
+		if CodeOf(err) == CodeIncompatible {
+			// Damage bad enough that SQLite's own check stops with SQLITE_CORRUPT: that is
+			// the finding, not a failure to check.
+			msgs, err = []string{err.Error()}, nil
+		}
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,16 @@ func (v *fullVFS) Open(name string, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag,
 	return &fullFile{File: f, v: v}, fl, nil
 }
 
+// OpenFilename is what SQLite calls on a VFS that has it (the OS VFS does; its Open only
+// handles temporary files).
+func (v *fullVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.File, vfs.OpenFlag, error) {
+	f, fl, err := v.VFS.(vfs.VFSFilename).OpenFilename(name, flags)
+	if err != nil {
+		return nil, fl, err
+	}
+	return &fullFile{File: f, v: v}, fl, nil
+}
+
 type fullFile struct {
 	vfs.File
 	v *fullVFS

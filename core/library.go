@@ -412,7 +412,7 @@ func (l *Library) update(ctx context.Context, op string, fn func(tx *sql.Tx) err
 	}
 	tx, err := l.write.BeginTx(ctx, nil)
 	if err != nil {
-		return wrapDB(op, err)
+		return l.wrapWrite(op, err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -421,7 +421,7 @@ func (l *Library) update(ctx context.Context, op string, fn func(tx *sql.Tx) err
 		}
 		if err != nil {
 			tx.Rollback()
-			err = wrapDB(op, err)
+			err = l.wrapWrite(op, err) // wrapDB, plus a full disk SQLite calls an I/O error
 		}
 	}()
 	if err = fn(tx); err != nil {

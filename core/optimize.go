@@ -46,14 +46,14 @@ func (l *Library) Optimize(ctx context.Context) (OptimizeReport, error) {
 	}
 	for _, q := range []string{`ANALYZE`, `PRAGMA optimize`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return rep, wrapDB(op, fmt.Errorf("%s: %w", q, err))
+			return rep, l.wrapWrite(op, fmt.Errorf("%s: %w", q, err))
 		}
 	}
 	if err := optimizeFTS(ctx, conn); err != nil {
 		return rep, wrapDB(op, err)
 	}
 	if _, err := conn.ExecContext(ctx, `VACUUM`); err != nil {
-		return rep, wrapDB(op, fmt.Errorf("VACUUM: %w", err))
+		return rep, l.wrapWrite(op, fmt.Errorf("VACUUM: %w", err))
 	}
 	// VACUUM in WAL mode writes the new database into the WAL: fold it back so the file
 	// on disk shrinks now. Busy (a reader in another process) only delays the shrink.
