@@ -1,19 +1,10 @@
 package core
 
-import (
-	"context"
-	"database/sql"
-)
-
-// WithVFS returns o with every SQLite file opened through the named VFS: tests inject faults
-// (a disk that fills up) without touching the real file system.
-func WithVFS(o Options, name string) Options {
-	o.vfs = name
-	return o
-}
-
-// UpdateForTest runs fn in one write transaction of the library, for tests that write in
-// batches the public API does not offer.
-func (l *Library) UpdateForTest(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return l.update(ctx, "test", fn)
+// SetTestHooks lets external tests observe commits and make transactions small, so a crash
+// test can kill a scanning process between any two commits.
+func SetTestHooks(onCommit func(), maxChanges int) {
+	testHookCommit = onCommit
+	if maxChanges > 0 {
+		txMaxChangesVar = maxChanges
+	}
 }

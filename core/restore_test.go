@@ -178,17 +178,6 @@ func leftovers(t *testing.T, dir string) {
 	}
 }
 
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestLibrary_Restore: restoring through an open library swaps the database and leaves the
 // same Library value usable on the restored data; while another process has the library
 // open, it refuses with ErrBusy and the library keeps working on its own data.
