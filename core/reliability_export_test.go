@@ -17,3 +17,10 @@ func WithVFS(o Options, name string) Options {
 func (l *Library) UpdateForTest(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return l.update(ctx, "test", fn)
 }
+
+// ResetTestHooks undoes SetTestHooks, so a test that shrinks the indexer's transactions does
+// not slow down the tests after it.
+func ResetTestHooks() {
+	testHookCommit = nil
+	txMaxChangesVar = txMaxChanges
+}
