@@ -101,6 +101,19 @@ func runCrashHelper() bool {
 		}
 		say("restored")
 		io.Copy(io.Discard, os.Stdin)
+	case "scan":
+		// Scan (or resume scanning) the tree in arg; "commit" after each of the indexer's
+		// commits, "done" at the end.
+		core.SetTestHooks(func() { say("commit") }, 0)
+		lib, err := core.Open(dir, core.Options{})
+		if err != nil {
+			fail(err)
+		}
+		if _, err := lib.ScanPath(ctx, arg, core.ModeContent, nil, core.ScanOptions{Workers: 2}); err != nil {
+			fail(err)
+		}
+		say("done")
+		io.Copy(io.Discard, os.Stdin)
 	case "open":
 		say("opening")
 		lib, err := core.Open(dir, testOptions())

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -205,7 +206,10 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 
 func wrapOpen(err error, dbPath string) error {
 	switch {
-	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT):
+	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT),
+		// A damaged header field (schema format number, found by FuzzDamagedDatabase) is a
+		// plain SQLITE_ERROR with this message.
+		strings.Contains(err.Error(), "unsupported file format"):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
 	case errors.Is(err, sqlite3.CANTOPEN), errors.Is(err, sqlite3.PERM), errors.Is(err, sqlite3.AUTH), errors.Is(err, fs.ErrPermission):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: cannot open %s: %w", ErrInvalid, dbPath, err)}
