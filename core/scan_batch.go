@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 
-	"github.com/filedex/filedex/core/internal/cas"
 	"github.com/filedex/filedex/core/internal/contentkind"
-	"github.com/filedex/filedex/core/internal/media"
+	"github.com/filedex/filedex/core/internal/identify"
 	"github.com/filedex/filedex/core/internal/walk"
 )
 
@@ -625,9 +623,8 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	var wg sync.WaitGroup
 	for range min(workers, len(jobs)) {
 		wg.Go(func() {
-			head := make([]byte, contentkind.HeadSize)
 			for j := range next {
-				s.hashOne(j, head)
+				s.hashOne(j)
 			}
 		})
 	}
@@ -641,41 +638,22 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	wg.Wait()
 }
 
-func (s *scanner) hashOne(j *hashJob, head []byte) {
-	f, err := os.Open(j.path)
-	if err != nil {
+func (s *scanner) hashOne(j *hashJob) {
+	r, err := identify.File(j.path, j.name, identify.Expect{Size: j.size, Mtime: j.mtime}, identify.Deep(s.ck.Mode == ModeDeep))
+	switch {
+	case errors.Is(err, identify.ErrChanged):
+		s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		return
+	case err != nil:
 		s.warn("%s: %v (content not identified)", j.path, err)
 		return
 	}
-	defer f.Close()
-	id, n, err := cas.IDHead(f, j.size, head)
-	if err != nil {
-		if errors.Is(err, cas.ErrChanged) {
-			s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		} else {
-			s.warn("%s: %v (content not identified)", j.path, err)
-		}
-		return
+	j.cas, j.kind = r.ID, r.Kind
+	if r.Integrity != nil {
+		j.full = r.Integrity[:]
 	}
-	j.cas = id
-	j.kind, _ = contentkind.Detect(j.name, head[:n])
-	if s.ck.Mode == ModeDeep {
-		sum, err := cas.Integrity(f, j.size)
-		if err != nil {
-			s.warn("%s: integrity hash: %v", j.path, err)
-		} else {
-			j.full = sum[:]
-		}
-		if j.kind == contentkind.Image {
-			if img, err := media.Probe(head[:n], f, j.size); err == nil {
-				j.media, _ = json.Marshal(img)
-			}
-		}
-	}
-	// A file rewritten while we read it may give an id for bytes nobody saw together.
-	if st, err := f.Stat(); err != nil || st.Size() != j.size || st.ModTime().UnixNano() != j.mtime {
-		s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		return
+	if r.Image != nil {
+		j.media, _ = json.Marshal(r.Image)
 	}
 	j.hashed = true
 }
