@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/filedex/filedex/core"
 )
@@ -113,6 +116,23 @@ func runCrashHelper() bool {
 			fail(err)
 		}
 		say("done")
+		io.Copy(io.Discard, os.Stdin)
+	case "hot-journal":
+		// Leave a hot rollback journal: rollback-journal mode, a transaction larger than the
+		// page cache (so pages spill into database.db), then wait to be killed.
+		db, err := sql.Open("sqlite3", fileURI(filepath.Join(dir, core.DatabaseFile), "_pragma=busy_timeout(5000)"))
+		if err != nil {
+			fail(err)
+		}
+		db.SetMaxOpenConns(1)
+		if _, err := db.Exec(`PRAGMA journal_mode=DELETE`); err != nil {
+			fail(err)
+		}
+		if _, err := db.Exec(`PRAGMA cache_size=10; BEGIN; WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
+INSERT INTO tags (uuid, name, icon, created_at, updated_at) SELECT randomblob(16), 'spill ' || i, hex(randomblob(300)), 0, 0 FROM s`); err != nil {
+			fail(err)
+		}
+		say("dirty")
 		io.Copy(io.Discard, os.Stdin)
 	case "open":
 		say("opening")
@@ -425,5 +445,38 @@ func TestCrash_Migrations(t *testing.T) {
 		if err != nil || info.SchemaVersion == 0 {
 			t.Fatalf("after SIGKILL at +%v: %+v %v", d, info, err)
 		}
+	}
+}
+
+// TestCrash_HotJournal: a process killed mid-write in rollback-journal mode leaves a hot
+// journal that only a read-write connection can roll back. A read-only open refuses with a
+// clear message and changes nothing; a read-write open recovers it (the interrupted
+// transaction disappears whole) and the library passes Check. TestCrash_Migrations hit this
+// by chance (a library killed while being created, before WAL mode); this makes it certain.
+func TestCrash_HotJournal(t *testing.T) {
+	dir, _ := newCrashLibrary(t)
+	lib, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustTag(t, lib, "committed")
+	lib.Close()
+	h := startHelper(t, "hot-journal", dir, "")
+	if l := h.next(t); l != "dirty" {
+		t.Fatalf("helper: %q", l)
+	}
+	h.kill()
+	if st, err := os.Stat(filepath.Join(dir, core.DatabaseFile+"-journal")); err != nil || st.Size() == 0 {
+		t.Fatalf("no hot journal left: %v", err)
+	}
+	ro := testOptions()
+	ro.ReadOnly = true
+	if _, err := core.Open(dir, ro); !errors.Is(err, core.ErrIncompatible) || !strings.Contains(err.Error(), "read-write") {
+		t.Fatalf("read-only open of a library with a hot journal: %v", err)
+	}
+	lib = openAndCheck(t, dir)
+	defer lib.Close()
+	if got := tagNames(t, lib); fmt.Sprint(got) != "[committed]" {
+		t.Fatalf("after recovery: %d tags (%v…), want only the committed one", len(got), got[:min(3, len(got))])
 	}
 }

@@ -196,8 +196,17 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 	}
 	defer probe.Close()
 	if err := probe.PingContext(ctx); err != nil {
+		if errors.Is(err, sqlite3.READONLY) {
+			// A process killed mid-write left a hot journal (recover.go).
+			probe.Close()
+			return l.recoverThenCheck(ctx, dbPath, err)
+		}
 		return wrapOpen(err, dbPath)
 	}
+	return l.verifySchema(ctx, probe, dbPath)
+}
+
+func (l *Library) verifySchema(ctx context.Context, probe *sql.DB, dbPath string) error {
 	if err := migrations.NewRunner(probe, nil).Verify(ctx); err != nil {
 		return wrapOpen(err, dbPath)
 	}
