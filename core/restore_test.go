@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
 
@@ -261,5 +263,58 @@ func TestRestore_OlderSchema(t *testing.T) {
 	}
 	if res.FromVersion != 1 || res.SchemaVersion != migrations.Latest() || !strings.Contains(fmt.Sprint(phases), "migrate") {
 		t.Fatalf("result %+v, phases %v", res, phases)
+	}
+}
+
+// TestRestore_OpenWaitsForSwap: a library opened while a restore holds the lock waits for
+// the swap and then sees the restored database, never the one being replaced. (The sleep
+// only gives a non-waiting Open time to finish early; the test fails on the order of events,
+// not on a duration.)
+func TestRestore_OpenWaitsForSwap(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	lib, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustTag(t, lib, "restored")
+	b, err := lib.Backup(ctx, core.BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustTag(t, lib, "replaced")
+	lib.Close()
+
+	var opened atomic.Bool
+	var openedEarly bool
+	type result struct {
+		lib *core.Library
+		err error
+	}
+	done := make(chan result, 1)
+	_, err = core.Restore(ctx, dir, b.Path, testOptions(), core.RestoreOptions{Progress: func(p core.RestorePhase) {
+		if p != core.PhaseKeep { // the exclusive lock is held from here to the end
+			return
+		}
+		go func() {
+			l, err := core.Open(dir, testOptions())
+			opened.Store(true)
+			done <- result{l, err}
+		}()
+		time.Sleep(100 * time.Millisecond)
+		openedEarly = opened.Load()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("open during a restore: %v", r.err)
+	}
+	defer r.lib.Close()
+	if openedEarly {
+		t.Fatal("Open finished while the restore held the lock")
+	}
+	if got := tagNames(t, r.lib); fmt.Sprint(got) != "[restored]" {
+		t.Fatalf("library opened during the restore reads %v", got)
 	}
 }
