@@ -1,8 +1,14 @@
 package core
 
 import (
+	"context"
+	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/ncruces/go-sqlite3/driver"
 )
 
 // ftsExpr turns what a user typed into an FTS5 MATCH expression that means "every word,
@@ -58,4 +64,25 @@ func hasTokenChar(s string) bool {
 		}
 	}
 	return false
+}
+
+// integrityCheckFresh runs PRAGMA integrity_check on a new read-only connection.
+//
+// Why not on a pooled reader: FTS5's integrity check (run by integrity_check for
+// entries_fts) trusts state its connection cached while reading the index earlier; after
+// another connection has since changed and merged the index, it reports "fts5: corruption
+// found reading blob …" although the index is sound (the writer, and any new connection,
+// find it intact; opening an FTS cursor first does not refresh it). A fresh connection has
+// nothing cached. Measured cost: opening one connection, well under the check itself.
+func (l *Library) integrityCheckFresh(ctx context.Context, max int) ([]string, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_pragma", "busy_timeout("+strconv.FormatInt(l.opts.BusyTimeout.Milliseconds(), 10)+")")
+	db, err := driver.Open(sqliteURI(filepath.Join(l.dir, DatabaseFile), l.opts, q), initConn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return integrityCheck(ctx, db, max)
 }

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +114,53 @@ func TestFTS_MatchesModel(t *testing.T) {
 	for _, id := range got {
 		if core.ExtensionOf(g.byID[id].name) != "pdf" {
 			t.Fatalf("%q has no pdf extension", g.byID[id].name)
+		}
+	}
+}
+
+// TestFTS_StaysInSyncAcrossConnections: reader connections that have searched keep finding
+// exactly the right entries after other writes (creates, deletes) merge the FTS index, and
+// db.check finds the index sound (see integrityCheckFresh).
+func TestFTS_StaysInSyncAcrossConnections(t *testing.T) {
+	lib := openTest(t)
+	ctx := context.Background()
+	loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[int64]bool{}
+	var order []int64
+	for round := range 6 {
+		for i := range 40 {
+			e, err := lib.Entries().Create(ctx, core.EntryInput{ParentID: loc.RootID, Name: fmt.Sprintf("report %d-%d", round, i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			live[e.ID] = true
+			order = append(order, e.ID)
+		}
+		for _, id := range order[:len(order)/3] {
+			if live[id] {
+				if err := lib.Entries().Delete(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				delete(live, id)
+			}
+		}
+		for range 3 { // several pooled readers
+			got := findAll(t, lib, core.FindQuery{Text: "report"}, 1000)
+			if len(got) != len(live) {
+				t.Fatalf("round %d: %d found, %d live", round, len(got), len(live))
+			}
+			for _, id := range got {
+				if !live[id] {
+					t.Fatalf("round %d: deleted %d found", round, id)
+				}
+			}
+		}
+		rep, err := lib.Check(ctx)
+		if err != nil || len(rep.Problems) > 0 {
+			t.Fatalf("round %d: check %+v %v", round, rep.Problems, err)
 		}
 	}
 }
