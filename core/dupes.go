@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -67,11 +68,11 @@ type dupKey struct {
 
 // Groups returns duplicate groups, most wasted bytes first (ties by cas_id), a page at a time.
 //
-// Plan: without Under, the groups come from one pass over the partial index entries_content
-// (content_id, rowid), already in content_id order, so GROUP BY needs no sort and the table is
-// never read; each group's size and kind is a rowid lookup in content_identity. With Under,
-// the subtree's entries are read (directory path range, then children by parent_id) and
-// grouped. Only the page's groups read their members.
+// Plan: without Under, the page's groups are read in order from the partial index
+// content_dupes (duplicated contents only, by wasted bytes; entry_count kept by triggers,
+// migration 0003) and the totals are one pass over it. With Under, the subtree's entries are
+// read (directory path range, then children by parent_id) and grouped. Only the page's
+// groups read their members (entries_content).
 func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResult, error) {
 	const op = "duplicates.find"
 	res := DupesResult{Groups: []DupGroup{}}
@@ -101,28 +102,115 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 		}
 	}
 
-	var rows *sql.Rows
+	var page []dupKey
 	if under == nil {
-		rows, err = d.l.query(ctx, dupGroupsQ, q.MinSize, kind)
+		page, err = d.indexedGroups(ctx, q.MinSize, kind, hasAfter, afterWasted, afterCas, limit, &res)
 	} else {
-		rows, err = d.l.query(ctx, dupGroupsUnderQ, under.loc, under.lo, under.hi, under.id, q.MinSize, kind)
+		page, err = d.subtreeGroups(ctx, under, q.MinSize, kind, hasAfter, afterWasted, afterCas, limit, &res)
 	}
 	if err != nil {
 		return res, wrapDB(op, err)
+	}
+	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
+	for _, k := range page {
+		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
+		if err := d.members(ctx, op, k.content, under, &g); err != nil {
+			return res, err
+		}
+		if !q.Verify {
+			res.Groups = append(res.Groups, g)
+			continue
+		}
+		vs, err := d.verify(ctx, op, k.content, g)
+		if err != nil {
+			return res, err
+		}
+		res.TotalWastedBytes -= g.WastedBytes
+		for _, v := range vs {
+			res.TotalWastedBytes += v.WastedBytes
+		}
+		res.Groups = append(res.Groups, vs...)
+	}
+	return res, nil
+}
+
+// indexedGroups reads the page of groups from the partial index content_dupes (migration
+// 0003: contents with entry_count > 1, in wasted-bytes order, ties by cas_id), so only the
+// duplicated contents are read and only limit+1 of them for the page; the totals are one
+// pass over the same index. entry_count is library-wide, which is why a query with Under
+// cannot use it (subtreeGroups).
+func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, hasAfter bool, afterWasted, afterCas int64, limit int, res *DupesResult) ([]dupKey, error) {
+	row, err := d.l.queryRow(ctx, dupTotalsQ, minSize, kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := row.Scan(&res.TotalGroups, &res.TotalWastedBytes); err != nil {
+		return nil, err
+	}
+	if !hasAfter {
+		afterWasted, afterCas = math.MaxInt64, math.MinInt64
+	}
+	rows, err := d.l.query(ctx, dupPageQ, minSize, kind, afterWasted, afterCas, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var page []dupKey
+	for rows.Next() {
+		var k dupKey
+		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
+			return nil, err
+		}
+		page = append(page, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(page) > limit {
+		page = page[:limit]
+		last := page[limit-1]
+		res.Next = encodeCursor(last.size*(last.n-1), last.content)
+	}
+	return page, nil
+}
+
+// dupWasted is content_dupes' indexed expression, written exactly as in the index so the
+// planner matches it.
+const dupWasted = `size_bytes * (entry_count - 1)`
+
+// dupTotalsQ: number of groups and wasted bytes over content_dupes (?1 minimum size, ?2 kind
+// or -1). Without filters the index alone answers (it stores the expression).
+const dupTotalsQ = `SELECT count(*), coalesce(sum(` + dupWasted + `), 0) FROM content_identity INDEXED BY content_dupes
+WHERE entry_count > 1 AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)`
+
+// dupPageQ: the groups after the cursor (?3 wasted, ?4 cas_id) in (wasted desc, cas_id asc)
+// order, at most ?5. The cursor bounds are hidden from STAT4 as explained at listDirsQ.
+const dupPageQ = `SELECT id, entry_count, size_bytes FROM content_identity INDEXED BY content_dupes
+WHERE entry_count > 1 AND ` + dupWasted + ` <= (SELECT ?3) AND (` + dupWasted + ` < (SELECT ?3) OR id > (SELECT ?4))
+ AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)
+ORDER BY ` + dupWasted + ` DESC, id LIMIT (SELECT ?5)`
+
+// subtreeGroups reads the subtree's entries (directory path range, then children by
+// parent_id), groups them by content and sorts the groups in Go: counts below a directory
+// are not the library-wide entry_count.
+func (d Duplicates) subtreeGroups(ctx context.Context, under *subtree, minSize int64, kind int, hasAfter bool, afterWasted, afterCas int64, limit int, res *DupesResult) ([]dupKey, error) {
+	rows, err := d.l.query(ctx, dupGroupsUnderQ, under.loc, under.lo, under.hi, under.id, minSize, kind)
+	if err != nil {
+		return nil, err
 	}
 	var all []dupKey
 	for rows.Next() {
 		var k dupKey
 		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
 			rows.Close()
-			return res, wrapDB(op, err)
+			return nil, err
 		}
 		all = append(all, k)
 		res.TotalWastedBytes += k.size * (k.n - 1)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, wrapDB(op, err)
+		return nil, err
 	}
 	res.TotalGroups = int64(len(all))
 	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
@@ -147,35 +235,8 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 		last := page[len(page)-1]
 		res.Next = encodeCursor(wasted(last), last.content)
 	}
-	for _, k := range page {
-		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
-		if err := d.members(ctx, op, k.content, under, &g); err != nil {
-			return res, err
-		}
-		if !q.Verify {
-			res.Groups = append(res.Groups, g)
-			continue
-		}
-		vs, err := d.verify(ctx, op, k.content, g)
-		if err != nil {
-			return res, err
-		}
-		res.TotalWastedBytes -= g.WastedBytes
-		for _, v := range vs {
-			res.TotalWastedBytes += v.WastedBytes
-		}
-		res.Groups = append(res.Groups, vs...)
-	}
-	return res, nil
+	return page, nil
 }
-
-// dupGroupsQ: content ids with more than one entry, from the covering partial index
-// entries_content; size and kind from content_identity by rowid.
-const dupGroupsQ = `SELECT g.content_id, g.n, c.size_bytes FROM (
-  SELECT content_id, count(*) AS n FROM entries INDEXED BY entries_content
-  WHERE content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1
-) g JOIN content_identity c ON c.id = g.content_id
-WHERE c.size_bytes >= ?1 AND (?2 < 0 OR c.kind = ?2)`
 
 // dupGroupsUnderQ: the same over a subtree (?1..?4 as in subtreeDirs).
 const dupGroupsUnderQ = `SELECT g.content_id, g.n, c.size_bytes FROM (

@@ -192,8 +192,9 @@ type TreeStats struct {
 }
 
 // Stats counts the files, directories and symlinks below a directory and sums the file
-// sizes (for a file: the file itself). It reads only the subtree: its directories by path
-// range, then their children by parent_id.
+// sizes (for a file: the file itself). It reads one dir_stats row per directory of the
+// subtree (migration 0003: each directory's direct children, kept by triggers), found by one
+// entries_dir_path range — never the subtree's files.
 func (s Entries) Stats(ctx context.Context, id int64) (TreeStats, error) {
 	const op = "tree.stats"
 	var st TreeStats
@@ -216,15 +217,20 @@ func (s Entries) Stats(ctx context.Context, id int64) (TreeStats, error) {
 		return TreeStats{Symlinks: 1}, nil
 	}
 	lo, hi := subtreeRange(path.String)
-	row, err = s.l.queryRow(ctx, `SELECT count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1),
- count(*) FILTER (WHERE kind = 2), coalesce(sum(size) FILTER (WHERE kind = 0), 0)
-FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (`+subtreeDirs+`)`, loc, lo, hi, id)
+	row, err = s.l.queryRow(ctx, subtreeStatsQ, loc, lo, hi, id)
 	if err != nil {
 		return st, wrapDB(op, err)
 	}
 	err = row.Scan(&st.Files, &st.Dirs, &st.Symlinks, &st.Bytes)
 	return st, wrapDB(op, err)
 }
+
+// subtreeStatsQ sums the dir_stats rows of a subtree's directories (parameters as in
+// subtreeDirs): the directory ?4's own row plus every directory row below it.
+// CROSS JOIN fixes the loop order: with statistics saying dir_stats is small the planner
+// would otherwise scan all of it against a Bloom filter of the subtree.
+const subtreeStatsQ = `SELECT coalesce(sum(s.files), 0), coalesce(sum(s.dirs), 0), coalesce(sum(s.symlinks), 0), coalesce(sum(s.bytes), 0)
+FROM (` + subtreeDirs + `) d CROSS JOIN dir_stats s ON s.dir_id = d.id`
 
 // subtreeDirs selects a directory ?4 and every directory below it (location ?1, path range
 // [?2, ?3) from subtreeRange): one range of entries_dir_path.

@@ -438,12 +438,13 @@ func (s *scanner) complete(ctx context.Context) (ScanResult, error) {
 			return err
 		}
 		now := ms(s.l.now())
-		// Totals from the index itself (files of the location's directories), so they are
-		// true whatever happened before: a crash, a cancelled scan, API edits.
+		// Totals from the index itself (files of the location's directories, summed from
+		// their dir_stats rows), so they are true whatever happened before: a crash, a
+		// cancelled scan, API edits.
 		_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'complete', last_scan_at = ?1, updated_at = ?1,
  (total_file_count, total_byte_size) = (
-   SELECT count(*), coalesce(sum(e.size), 0) FROM entries d JOIN entries e ON e.parent_id = d.id
-   WHERE d.location_id = ?2 AND d.path IS NOT NULL AND e.kind = 0)
+   SELECT coalesce(sum(s.files), 0), coalesce(sum(s.bytes), 0) FROM entries d JOIN dir_stats s ON s.dir_id = d.id
+   WHERE d.location_id = ?2 AND d.path IS NOT NULL)
  WHERE id = ?2`, now, s.loc.ID)
 		return err
 	})

@@ -65,8 +65,8 @@ ORDER BY g.total DESC, g.parent_id LIMIT ?`, minSize, limit)
 
 // Tree returns the sizes of a directory and of its sub-directories down to depth levels
 // below it (0: the directory alone), in path order. Each size covers the whole subtree
-// below that directory. It reads the subtree once: its directories by path range, their
-// children by parent_id, summed per directory and rolled up in Go.
+// below that directory. It reads the subtree's directories only: their paths by one
+// entries_dir_path range, their direct sums from dir_stats (kept by triggers), rolled up in Go.
 func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, error) {
 	const op = "tree.usage"
 	if depth < 0 {
@@ -108,9 +108,8 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 	if err := rows.Err(); err != nil {
 		return nil, wrapDB(op, err)
 	}
-	// Direct file sums per directory.
-	rows, err = u.l.query(ctx, `SELECT parent_id, coalesce(sum(size) FILTER (WHERE kind = 0), 0), count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1)
-FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (`+subtreeDirs+`) GROUP BY parent_id`, st.loc, st.lo, st.hi, st.id)
+	// Direct file sums per directory: its dir_stats row (migration 0003), not its children.
+	rows, err = u.l.query(ctx, usageDirsQ, st.loc, st.lo, st.hi, st.id)
 	if err != nil {
 		return nil, wrapDB(op, err)
 	}
@@ -173,6 +172,10 @@ FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (`+subtreeDirs+`)
 	slices.SortFunc(res, func(a, b DirUsage) int { return cmp.Compare(a.Path, b.Path) })
 	return res, nil
 }
+
+// usageDirsQ: the dir_stats rows of a subtree's directories (parameters as in subtreeDirs;
+// loop order fixed as in subtreeStatsQ).
+const usageDirsQ = `SELECT s.dir_id, s.bytes, s.files, s.dirs FROM (` + subtreeDirs + `) d CROSS JOIN dir_stats s ON s.dir_id = d.id`
 
 // Largest returns the n largest files (0: 100), largest first, optionally below a directory
 // (under, absolute path). Without under it reads the partial index entries_large from its
