@@ -36,9 +36,11 @@ const (
 	CheckDirectoryPath = "directory_path" // a directory's path is its parent's path + "/" + name
 	CheckParent        = "parent"         // a non-root entry's parent is a directory of the same location
 	CheckTotals        = "location_totals"
-	CheckOrphanMeta    = "orphan_metadata" // user_metadata rows no entry refers to
-	CheckOrphanContent = "orphan_content"  // content_identity rows no entry refers to
-	CheckFTS           = "fts"             // every FTS5 index matches its content
+	CheckOrphanMeta    = "orphan_metadata"     // user_metadata rows no entry refers to
+	CheckOrphanContent = "orphan_content"      // content_identity rows no entry refers to
+	CheckFTS           = "fts"                 // every FTS5 index matches its content
+	CheckDirStats      = "dir_stats"           // every directory's dir_stats row matches a recount of its children
+	CheckEntryCount    = "content_entry_count" // content_identity.entry_count matches a recount of its entries
 )
 
 // invariant is one of filedex's own rules as a query returning the offending rows, one text
@@ -74,6 +76,28 @@ WHERE c.parent_id IS NOT NULL AND (p.id IS NULL OR p.kind <> 1 OR p.location_id 
 FROM locations l LEFT JOIN (SELECT location_id, count(*) AS files, sum(size) AS bytes FROM entries WHERE kind = 0 GROUP BY location_id) t
   ON t.location_id = l.id
 WHERE l.scan_state = 'complete' AND (coalesce(t.files, 0) <> l.total_file_count OR coalesce(t.bytes, 0) <> l.total_byte_size)`},
+	// The aggregates of migration 0003 against a recount. Each directory is recounted with
+	// one entries_parent_name range; the left joins from both sides catch directories
+	// without a row and rows without a directory (or of an entry that is not one).
+	{CheckDirStats, "directories whose dir_stats row does not match their children (the aggregate triggers missed a change)",
+		`SELECT 'directory ' || d.id || ': recorded ' || coalesce(s.files || '/' || s.dirs || '/' || s.symlinks || '/' || s.bytes, 'no row') ||
+  ', children have ' || c.files || '/' || c.dirs || '/' || c.symlinks || '/' || c.bytes || ' (files/dirs/symlinks/bytes)'
+FROM entries d
+JOIN (SELECT p.id,
+   (SELECT count(*) FROM entries x WHERE x.parent_id = p.id AND x.kind = 0) AS files,
+   (SELECT count(*) FROM entries x WHERE x.parent_id = p.id AND x.kind = 1) AS dirs,
+   (SELECT count(*) FROM entries x WHERE x.parent_id = p.id AND x.kind = 2) AS symlinks,
+   (SELECT coalesce(sum(x.size), 0) FROM entries x WHERE x.parent_id = p.id AND x.kind = 0) AS bytes
+  FROM entries p WHERE p.path IS NOT NULL) c ON c.id = d.id
+LEFT JOIN dir_stats s ON s.dir_id = d.id
+WHERE s.dir_id IS NULL OR s.files <> c.files OR s.dirs <> c.dirs OR s.symlinks <> c.symlinks OR s.bytes <> c.bytes
+UNION ALL
+SELECT 'dir_stats ' || s.dir_id || ': ' || CASE WHEN e.id IS NULL THEN 'no such entry' ELSE 'entry is not a directory' END
+FROM dir_stats s LEFT JOIN entries e ON e.id = s.dir_id WHERE e.id IS NULL OR e.kind <> 1`},
+	{CheckEntryCount, "contents whose entry_count does not match the entries carrying them (the aggregate triggers missed a change)",
+		`SELECT 'content ' || printf('%016x', c.id) || ': entry_count ' || c.entry_count || ', entries ' || n
+FROM (SELECT c.id, c.entry_count, (SELECT count(*) FROM entries e WHERE e.content_id = c.id) AS n FROM content_identity c) c
+WHERE c.entry_count <> n`},
 	{CheckOrphanMeta, "user_metadata rows no entry refers to",
 		`SELECT 'user_metadata ' || m.id FROM user_metadata m WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.metadata_id = m.id)`},
 	{CheckOrphanContent, "content_identity rows no entry refers to",

@@ -70,7 +70,7 @@ func TestLibrary_Check(t *testing.T) {
 	lib, _ := checkFixture(t)
 	rep := mustCheck(t, lib)
 	for _, c := range []string{core.CheckIntegrity, core.CheckForeignKeys, core.CheckLocationRoot, core.CheckDirectoryPath,
-		core.CheckParent, core.CheckTotals, core.CheckOrphanMeta, core.CheckOrphanContent} {
+		core.CheckParent, core.CheckTotals, core.CheckOrphanMeta, core.CheckOrphanContent, core.CheckDirStats, core.CheckEntryCount} {
 		if !strings.Contains(strings.Join(rep.Checks, " "), c) {
 			t.Errorf("check %s did not run: %v", c, rep.Checks)
 		}
@@ -89,6 +89,10 @@ UPDATE entries SET location_id = (SELECT max(id) FROM locations) WHERE name = 'f
 		{core.CheckTotals, `UPDATE locations SET scan_state = 'complete', total_file_count = 5, total_byte_size = 10`, "entries have 1/10"},
 		{core.CheckOrphanMeta, `INSERT INTO user_metadata (uuid, created_at, updated_at) VALUES (randomblob(16), 0, 0)`, "user_metadata"},
 		{core.CheckOrphanContent, `INSERT INTO content_identity (id, size_bytes, created_at) VALUES (255, 1, 0)`, "00000000000000ff"},
+		{core.CheckDirStats, `UPDATE dir_stats SET bytes = bytes + 1 WHERE dir_id = (SELECT id FROM entries WHERE name = 'b')`, "recorded 1/0/0/11, children have 1/0/0/10"},
+		{core.CheckDirStats, `DELETE FROM dir_stats WHERE dir_id = (SELECT id FROM entries WHERE name = 'a')`, "no row"},
+		{core.CheckDirStats, `INSERT INTO dir_stats (dir_id) SELECT id FROM entries WHERE name = 'f.txt'`, "not a directory"},
+		{core.CheckEntryCount, `UPDATE content_identity SET entry_count = 3`, "entry_count 3, entries 1"},
 		{core.CheckForeignKeys, `INSERT INTO metadata_tag (metadata_id, tag_id) VALUES (999, 999)`, "metadata_tag"},
 	}
 	for _, c := range cases {
