@@ -32,8 +32,10 @@ ALTER TABLE content_identity ADD COLUMN entry_count INTEGER NOT NULL DEFAULT 0;
 UPDATE content_identity SET entry_count = (SELECT count(*) FROM entries e WHERE e.content_id = content_identity.id);
 
 -- Duplicate contents only (a few percent of content_identity), in wasted-bytes order
--- (largest first; the rowid, the cas_id, breaks ties in ascending order as the API promises).
-CREATE INDEX content_dupes ON content_identity (size_bytes * (entry_count - 1) DESC) WHERE entry_count > 1;
+-- (largest first; the cas_id breaks ties in ascending order as the API promises). Covering:
+-- the page, the totals and the size and kind filters read the index alone, never the table.
+CREATE INDEX content_dupes ON content_identity (size_bytes * (entry_count - 1) DESC, id, size_bytes, entry_count, kind)
+WHERE entry_count > 1;
 
 -- Triggers: one statement per touched aggregate row; WHEN clauses skip the updates that change
 -- nothing (the indexer's UPDATE lists size and content_id for every changed file).
