@@ -75,9 +75,13 @@ func dispatch(ctx context.Context, s *Session, b []byte) (resp []byte) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			// The stack goes to stderr for the developer; the client gets a
-			// stable message, identical on every engine (stacks are not).
-			fmt.Fprintf(debugOut, "filedex: panic in %s: %v\n%s", *req.Method, r, debug.Stack())
+			// The client gets a stable message, identical on every engine
+			// (stacks are not). An embedded library must not write to its
+			// host's stderr uninvited: the stack goes there only with
+			// FILEDEX_DEBUG set.
+			if debugOut != nil {
+				fmt.Fprintf(debugOut, "filedex: panic in %s: %v\n%s", *req.Method, r, debug.Stack())
+			}
 			e := &Error{Code: CodeInternal, Message: fmt.Sprintf("internal error: panic in %s: %v", *req.Method, r)}
 			if notify {
 				resp = nil

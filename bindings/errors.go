@@ -131,3 +131,10 @@ func ErrorResponse(request []byte, err error) []byte {
 	id := peekID(request)
 	return encodeResponse(id, nil, toError(err))
 }
+
+// ErrorJSON encodes err as a JSON-RPC error object, the shape of fdx_open's
+// error_json and of the WASI reactor's fdx_last_error.
+func ErrorJSON(err error) []byte {
+	b, _ := marshal(toError(err))
+	return b
+}

@@ -8,5 +8,11 @@ import (
 // Version is the filedex version the bindings report (fdx_version, library.info).
 const Version = "0.1.0-dev"
 
-// debugOut receives panic stacks. Tests swap it to keep their output clean.
-var debugOut io.Writer = os.Stderr
+// debugOut receives the stacks of recovered panics: stderr when the
+// environment sets FILEDEX_DEBUG, otherwise nowhere.
+var debugOut io.Writer = func() io.Writer {
+	if os.Getenv("FILEDEX_DEBUG") != "" {
+		return os.Stderr
+	}
+	return nil
+}()
