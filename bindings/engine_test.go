@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -148,3 +149,27 @@ func TestToError_Coded(t *testing.T) {
 	}
 }
 
+func TestNative_Roots(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	for _, d := range []string{in, out} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(out, filepath.Join(in, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, lib := range []string{filepath.Join(out, "lib"), filepath.Join(in, "..", "out"), filepath.Join(in, "link", "lib"), "relative/lib"} {
+		_, err := bindings.OpenNative(bindings.OpenOptions{Library: lib, Roots: []string{in}})
+		var e *bindings.Error
+		if !errors.As(err, &e) || e.Code != bindings.CodeSandbox {
+			t.Errorf("%s: got %v, want sandbox error", lib, err)
+		}
+	}
+	n, err := bindings.OpenNative(bindings.OpenOptions{Library: filepath.Join(in, "lib"), Roots: []string{in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+}

@@ -28,6 +28,13 @@ type OpenOptions struct {
 	FixedClock string `json:"fixed_clock,omitempty"`
 	// UUIDSeed makes generated UUIDs a deterministic sequence.
 	UUIDSeed *int64 `json:"uuid_seed,omitempty"`
+	// Roots, if set, confines every path a request names (and the library
+	// itself) to these directories: others get CodeSandbox. A filedex
+	// extension to INTERFACES.md's options, for embedders that serve
+	// untrusted clients; under WASI the mounts confine as well. The
+	// conformance suite sets it so native and WASI engines refuse the same
+	// paths with the same error.
+	Roots []string `json:"roots,omitempty"`
 }
 
 var openOptionFields = jsonFieldNames(reflect.TypeFor[OpenOptions]())
@@ -67,7 +74,9 @@ type Session struct {
 	// roots are the directories this process may reach; nil means unrestricted
 	// (native engines). Under WASI they are the preopened directories.
 	roots []string
-	clock time.Time // zero unless FixedClock
+	// allowed are OpenOptions.Roots, absolute and resolved; nil means all.
+	allowed []string
+	clock   time.Time // zero unless FixedClock
 }
 
 // openSession opens the library described by opts.
@@ -76,6 +85,12 @@ func openSession(opts OpenOptions) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{opts: opts, roots: sandboxRoots()}
+	for i, r := range opts.Roots {
+		if !filepath.IsAbs(r) {
+			return nil, InvalidParams(fmt.Sprintf("roots[%d]", i), "not an absolute path: %q", r)
+		}
+		s.allowed = append(s.allowed, resolve(r, s.roots))
+	}
 	if opts.FixedClock != "" {
 		s.clock, _ = time.Parse(time.RFC3339, opts.FixedClock)
 	}
@@ -120,14 +135,20 @@ func (s *Session) Path(p string) (string, error) {
 		p = abs
 	}
 	p = filepath.Clean(p)
-	if s.roots == nil {
+	if s.roots == nil && s.allowed == nil {
 		return p, nil
 	}
-	if !under(p, s.roots) {
-		return "", &KindError{Kind: "sandbox", Err: fmt.Errorf("%w: %s", errSandbox, p)}
-	}
-	if real, err := evalExisting(p); err == nil && !under(real, s.roots) {
-		return "", &KindError{Kind: "sandbox", Err: fmt.Errorf("%w: %s (resolves to %s)", errSandbox, p, real)}
+	real := resolve(p, s.roots)
+	for _, roots := range [][]string{s.roots, s.allowed} {
+		if roots == nil {
+			continue
+		}
+		if !under(p, roots) {
+			return "", &KindError{Kind: "sandbox", Err: fmt.Errorf("%w: %s", errSandbox, p)}
+		}
+		if !under(real, roots) {
+			return "", &KindError{Kind: "sandbox", Err: fmt.Errorf("%w: %s (a symlink leads outside)", errSandbox, p)}
+		}
 	}
 	return p, nil
 }
@@ -142,21 +163,62 @@ func under(p string, roots []string) bool {
 	return false
 }
 
-// evalExisting resolves symlinks in the longest existing prefix of p and
-// re-appends the rest, so a path that does not exist yet (a move target, a new
-// library) is still checked through its existing parent.
-func evalExisting(p string) (string, error) {
-	rest := ""
-	for {
-		real, err := filepath.EvalSymlinks(p)
-		if err == nil {
-			return filepath.Join(real, rest), nil
+// resolve returns p with every symlink resolved, component by component,
+// as far as the path exists; the missing rest is appended as it is, so a path
+// that does not exist yet (a move target, a new library) is judged by its
+// existing ancestors. Unlike filepath.EvalSymlinks it does not give up on the
+// whole path when one step fails: under WASI a symlink to outside the mounts
+// cannot even be stat'ed, and giving up there would let the unresolved link
+// pass the check.
+func resolve(p string, roots []string) string {
+	const maxHops = 40 // like Linux's MAXSYMLINKS: a loop ends in a finite path
+	hops := 0
+	cur := "/"
+	rest := strings.Split(strings.TrimPrefix(filepath.Clean(p), "/"), "/")
+	for len(rest) > 0 {
+		c := rest[0]
+		rest = rest[1:]
+		if c == "" || c == "." {
+			continue
 		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return "", err
+		next := filepath.Join(cur, c)
+		fi, err := os.Lstat(next)
+		if err != nil && aboveRoot(next, roots) {
+			// A WASI guest cannot stat the ancestors of its mounts (/tmp
+			// above /tmp/x): they are plain directories to it.
+			cur = next
+			continue
 		}
-		rest = filepath.Join(filepath.Base(p), rest)
-		p = parent
+		if err != nil {
+			// Missing or unreachable: nothing below can be a symlink we
+			// could follow, so the lexical remainder is the answer.
+			return filepath.Join(append([]string{next}, rest...)...)
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		target, err := os.Readlink(next)
+		if err != nil || hops >= maxHops {
+			return filepath.Join(append([]string{next}, rest...)...)
+		}
+		hops++
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(cur, target)
+		}
+		// Restart from the target: its own components may be links too.
+		rest = append(strings.Split(strings.TrimPrefix(filepath.Clean(target), "/"), "/"), rest...)
+		cur = "/"
 	}
+	return cur
+}
+
+// aboveRoot reports whether p is a strict ancestor of one of roots.
+func aboveRoot(p string, roots []string) bool {
+	for _, r := range roots {
+		if p == "/" || strings.HasPrefix(r, p+"/") {
+			return true
+		}
+	}
+	return false
 }
