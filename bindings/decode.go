@@ -50,28 +50,22 @@ func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Er
 	// Exact, case-sensitive member names: encoding/json would otherwise accept
 	// "Method" for "method".
 	if name, err := checkKeys(b, envelopeFields); err != nil {
+		// A duplicate member: if it is "id", no id is the right one.
 		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: %v", err)
 	} else if name != "" {
-		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: unknown member %q", name)
+		return req, lenientID(b), false, Errorf(CodeInvalidRequest, "invalid request: unknown member %q", name)
 	}
 	if err := json.Unmarshal(b, &req); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return req, null, false, Errorf(CodeInvalidRequest, "invalid request: member %q: expected %s, got %s", te.Field, jsonKind(te.Type), te.Value)
+			return req, lenientID(b), false, Errorf(CodeInvalidRequest, "invalid request: member %q: expected %s, got %s", te.Field, jsonKind(te.Type), te.Value)
 		}
 		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: %v", err)
 	}
 	if req.ID == nil {
 		notify = true
-	} else {
-		switch firstByte(req.ID) {
-		case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			var buf bytes.Buffer
-			_ = json.Compact(&buf, req.ID) // valid: it came out of a valid document
-			id = buf.Bytes()
-		default:
-			return req, null, false, Errorf(CodeInvalidRequest, "invalid request: id must be a string, a number or null")
-		}
+	} else if id = scalarID(req.ID); id == nil {
+		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: id must be a string, a number or null")
 	}
 	if req.JSONRPC == nil || *req.JSONRPC != "2.0" {
 		return req, orNull(id), false, Errorf(CodeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`)
@@ -80,6 +74,42 @@ func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Er
 		return req, orNull(id), false, Errorf(CodeInvalidRequest, `invalid request: "method" is required`)
 	}
 	return req, id, notify, nil
+}
+
+// scalarID returns raw compacted if it is an acceptable id (string, number,
+// null), else nil.
+func scalarID(raw json.RawMessage) json.RawMessage {
+	switch firstByte(raw) {
+	case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var buf bytes.Buffer
+		_ = json.Compact(&buf, raw) // valid: it came out of a valid document
+		return buf.Bytes()
+	}
+	return nil
+}
+
+// lenientID reads the id of an envelope that is otherwise invalid, so the
+// client can match the error to its request; null if there is no usable id.
+func lenientID(b []byte) json.RawMessage {
+	// A token walk rather than Unmarshal, which would match "ID" too.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		return json.RawMessage("null")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			break
+		}
+		if tok == "id" {
+			return orNull(scalarID(v))
+		}
+	}
+	return json.RawMessage("null")
 }
 
 func orNull(id json.RawMessage) json.RawMessage {

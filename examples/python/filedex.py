@@ -18,8 +18,9 @@ import threading
 class RPCError(Exception):
     """A JSON-RPC error response: .code and .message as documented in docs/rpc.md."""
 
-    def __init__(self, error):
+    def __init__(self, error, raw=None):
         super().__init__("%s (%d)" % (error["message"], error["code"]))
+        self.raw = raw  # the error object's JSON text as the library sent it
         self.code = error["code"]
         self.message = error["message"]
 
@@ -63,7 +64,8 @@ class Library:
         err = ctypes.c_void_p()
         self._h = self._so.fdx_open(options.encode("utf-8"), ctypes.byref(err))
         if self._h == 0:
-            raise RPCError(json.loads(_take(self._so, err.value)))
+            text = _take(self._so, err.value)
+            raise RPCError(json.loads(text), raw=text)
         self._ids = 0
         self._lock = threading.Lock()
 
@@ -129,7 +131,13 @@ def selftest(so_path, options):
 
 
 def serve(so_path, options):
-    lib = Library(so_path, options)
+    try:
+        lib = Library(so_path, options)
+    except RPCError as e:
+        # The error object as the only line, exit 3: like the C client, so
+        # the conformance suite compares open failures too.
+        sys.stdout.buffer.write(e.raw.encode("utf-8") + b"\n")
+        sys.exit(3)
     for line in sys.stdin.buffer:
         line = line.rstrip(b"\r\n")
         if not line:
