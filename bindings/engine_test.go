@@ -53,7 +53,7 @@ func TestNative_Call(t *testing.T) {
 		{"bad id type", `{"jsonrpc":"2.0","id":[1],"method":"library.info"}`,
 			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: id must be a string, a number or null"}}`},
 		{"method type", `{"jsonrpc":"2.0","id":5,"method":7}`,
-			`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: member \"method\": expected string, got number"}}`},
+			`{"jsonrpc":"2.0","id":5,"error":{"code":-32600,"message":"invalid request: member \"method\": expected string, got number"}}`},
 		{"unknown method", `{"jsonrpc":"2.0","id":6,"method":"nope"}`,
 			`{"jsonrpc":"2.0","id":6,"error":{"code":-32601,"message":"method not found: \"nope\""}}`},
 		{"unknown param", `{"jsonrpc":"2.0","id":7,"method":"debug.echo","params":{"valeu":1}}`,
