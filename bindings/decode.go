@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 )
@@ -15,19 +14,20 @@ import (
 // 1 MiB is far above any legitimate request: the largest params are path lists.
 const MaxRequestBytes = 1 << 20
 
+var envelopeFields = map[string]bool{"jsonrpc": true, "id": true, "method": true, "params": true}
+
 // request is a decoded JSON-RPC 2.0 request envelope.
 type request struct {
-	JSONRPC *string         `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  *string         `json:"method"`
-	Params  json.RawMessage `json:"params"`
+	Method string
+	Params json.RawMessage // nil when absent
 }
-
-var envelopeFields = map[string]bool{"jsonrpc": true, "id": true, "method": true, "params": true}
 
 // parseRequest validates the envelope. It returns the id to echo (nil for a
 // notification, "null" when the id could not be read) and an error response
-// if the envelope is unacceptable.
+// if the envelope is unacceptable. Member names are exact and case-sensitive
+// (encoding/json would accept "Method" for "method"), duplicates are refused
+// ({"id":1,"id":2} would otherwise keep the last, and two engines must never
+// disagree about which one counts), and unknown members are refused.
 func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Error) {
 	null := json.RawMessage("null")
 	if len(b) > MaxRequestBytes {
@@ -47,30 +47,51 @@ func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Er
 	default:
 		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: not a JSON object")
 	}
-	// Exact, case-sensitive member names: encoding/json would otherwise accept
-	// "Method" for "method".
-	if name, err := checkKeys(b, envelopeFields); err != nil {
+	ms, err := members(b)
+	if err != nil {
 		// A duplicate member: if it is "id", no id is the right one.
 		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: %v", err)
-	} else if name != "" {
-		return req, lenientID(b), false, Errorf(CodeInvalidRequest, "invalid request: unknown member %q", name)
 	}
-	if err := json.Unmarshal(b, &req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return req, lenientID(b), false, Errorf(CodeInvalidRequest, "invalid request: member %q: expected %s, got %s", te.Field, jsonKind(te.Type), te.Value)
+	var version, method, rawID []byte
+	hasID := false
+	for _, m := range ms {
+		switch m.key {
+		case "id":
+			rawID, hasID = m.raw, true
+		case "jsonrpc":
+			version = m.raw
+		case "method":
+			method = m.raw
+		case "params":
+			req.Params = m.raw
 		}
-		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: %v", err)
 	}
-	if req.ID == nil {
+	if hasID {
+		if id = scalarID(rawID); id == nil {
+			return req, null, false, Errorf(CodeInvalidRequest, "invalid request: id must be a string, a number or null")
+		}
+	} else {
 		notify = true
-	} else if id = scalarID(req.ID); id == nil {
-		return req, null, false, Errorf(CodeInvalidRequest, "invalid request: id must be a string, a number or null")
 	}
-	if req.JSONRPC == nil || *req.JSONRPC != "2.0" {
+	for _, m := range ms {
+		if !envelopeFields[m.key] {
+			return req, orNull(id), false, Errorf(CodeInvalidRequest, "invalid request: unknown member %q", m.key)
+		}
+	}
+	if string(version) != `"2.0"` {
 		return req, orNull(id), false, Errorf(CodeInvalidRequest, `invalid request: "jsonrpc" must be "2.0"`)
 	}
-	if req.Method == nil || *req.Method == "" {
+	if method != nil && method[0] != '"' && string(method) != "null" {
+		return req, orNull(id), false, Errorf(CodeInvalidRequest, "invalid request: member \"method\": expected string, got %s", kindOf(method))
+	}
+	if method != nil && method[0] == '"' {
+		if hasEscape(method) {
+			_ = json.Unmarshal(method, &req.Method) // valid JSON string
+		} else {
+			req.Method = string(method[1 : len(method)-1])
+		}
+	}
+	if req.Method == "" {
 		return req, orNull(id), false, Errorf(CodeInvalidRequest, `invalid request: "method" is required`)
 	}
 	return req, id, notify, nil
@@ -86,30 +107,6 @@ func scalarID(raw json.RawMessage) json.RawMessage {
 		return buf.Bytes()
 	}
 	return nil
-}
-
-// lenientID reads the id of an envelope that is otherwise invalid, so the
-// client can match the error to its request; null if there is no usable id.
-func lenientID(b []byte) json.RawMessage {
-	// A token walk rather than Unmarshal, which would match "ID" too.
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil {
-		return json.RawMessage("null")
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			break
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			break
-		}
-		if tok == "id" {
-			return orNull(scalarID(v))
-		}
-	}
-	return json.RawMessage("null")
 }
 
 func orNull(id json.RawMessage) json.RawMessage {
@@ -155,7 +152,7 @@ func firstByte(b []byte) byte {
 // member names dst accepts (see jsonFieldNames).
 func decodeParams(raw json.RawMessage, dst any, fields map[string]bool) *Error {
 	if len(raw) == 0 || string(raw) == "null" {
-		raw = json.RawMessage("{}")
+		return nil // absent: the zero value, no decoding needed
 	}
 	if firstByte(raw) != '{' {
 		return &Error{Code: CodeInvalidParams, Message: "invalid params: params must be an object (by-name parameters)"}
@@ -230,33 +227,17 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
-// checkKeys walks the top-level members of the JSON object b and returns the
-// first member not in allowed (compared exactly, unlike encoding/json), or an
-// error for a duplicate member: {"id":1,"id":2} would otherwise silently keep
-// the last value, and two engines must never disagree about which one counts.
+// checkKeys returns the first member of the JSON object b not in allowed
+// (compared exactly, unlike encoding/json), or an error for a duplicate.
 // A nil allowed accepts every name (duplicates are still refused).
 func checkKeys(b []byte, allowed map[string]bool) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // '{'
+	ms, err := members(b)
+	if err != nil {
 		return "", err
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", err
-		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return "", fmt.Errorf("duplicate member %q", key)
-		}
-		seen[key] = true
-		if allowed != nil && !allowed[key] {
-			return key, nil
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return "", err
+	for _, m := range ms {
+		if allowed != nil && !allowed[m.key] {
+			return m.key, nil
 		}
 	}
 	return "", nil

@@ -13,7 +13,7 @@ import (
 	"github.com/filedex/filedex/bindings"
 )
 
-func openNative(t *testing.T) *bindings.Native {
+func openNative(t testing.TB) *bindings.Native {
 	t.Helper()
 	n, err := bindings.OpenNative(bindings.OpenOptions{Library: filepath.Join(t.TempDir(), "lib")})
 	if err != nil {

@@ -39,7 +39,7 @@ type Error struct {
 // map so the encoded field order never depends on map iteration.
 type ErrorData struct {
 	// Field names the offending params member (dotted path for nested members).
-	Field string `json:"field,omitempty"`
+	Field string `json:"field"`
 }
 
 // Error implements error.

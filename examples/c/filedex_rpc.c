@@ -4,6 +4,7 @@
  *
  *   filedex_rpc OPTIONS_JSON            < requests.jsonl > responses.jsonl
  *   filedex_rpc --selftest OPTIONS_JSON   (exit 0 if every check passes)
+ *   filedex_rpc --bench N OPTIONS_JSON    (prints ns per trivial call)
  *
  * The first form opens a library and answers one JSON-RPC request per input
  * line with one response line (notifications print nothing), exactly like
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filedex.h"
 
@@ -124,9 +126,31 @@ static int selftest(const char *options) {
     return failures ? 1 : 0;
 }
 
+/* bench times n round trips of a trivial call (fdx_call + fdx_free) and
+ * prints the mean in nanoseconds: the C ABI leg of the Go benchmark. */
+static int bench(const char *options, long n) {
+    char *err = NULL;
+    fdx_handle h = fdx_open(options, &err);
+    if (h == 0) {
+        fprintf(stderr, "filedex_rpc: open: %s\n", err);
+        fdx_free(err);
+        return 1;
+    }
+    const char *req = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"library.info\"}";
+    fdx_free(fdx_call(h, req)); /* warm-up: first call pays lazy initialisation */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < n; i++) fdx_free(fdx_call(h, req));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    printf("%.0f\n", ns / (double)n);
+    return fdx_close(h) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--selftest") == 0) return selftest(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--bench") == 0) return bench(argv[3], atol(argv[2]));
     if (argc == 2) return serve(argv[1]);
-    fprintf(stderr, "usage: filedex_rpc [--selftest] OPTIONS_JSON < requests.jsonl\n");
+    fprintf(stderr, "usage: filedex_rpc [--selftest | --bench N] OPTIONS_JSON < requests.jsonl\n");
     return 2;
 }
