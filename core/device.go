@@ -150,11 +150,24 @@ RETURNING id`,
 	return id, err
 }
 
+// matches reports whether the stored row already says what d says.
+func (x Device) matches(d DeviceInfo) bool {
+	a, _ := json.Marshal([]any{x.Name, x.OS, x.OSVersion, x.HardwareModel, x.NetworkAddresses, x.Capabilities})
+	b, _ := json.Marshal([]any{d.Name, d.OS, d.OSVersion, d.HardwareModel, d.NetworkAddresses, d.Capabilities})
+	return string(a) == string(b) && x.IsOnline
+}
+
 // Devices is the typed API over the devices table.
-type Devices struct{ l *Library }
+type Devices struct {
+	l  *Library
+	db *sql.DB // nil: the reader pool
+}
 
 // Devices returns the device API.
-func (l *Library) Devices() Devices { return Devices{l} }
+func (l *Library) Devices() Devices { return Devices{l: l} }
+
+// devicesOn reads through a given pool: during Open the readers do not exist yet.
+func (l *Library) devicesOn(db *sql.DB) Devices { return Devices{l: l, db: db} }
 
 const deviceCols = `id, uuid, name, os, os_version, hardware_model, network_addresses, is_online, last_seen_at, capabilities, created_at, updated_at`
 
@@ -191,8 +204,11 @@ func (s Devices) GetByUUID(ctx context.Context, u uuid.UUID) (Device, error) {
 }
 
 func (s Devices) one(ctx context.Context, op, q string, arg any) (Device, error) {
-	row, err := s.l.queryRow(ctx, q, arg)
-	if err != nil {
+	var row *sql.Row
+	var err error
+	if s.db != nil {
+		row = s.db.QueryRowContext(ctx, q, arg)
+	} else if row, err = s.l.queryRow(ctx, q, arg); err != nil {
 		return Device{}, wrapDB(op, err)
 	}
 	d, err := scanDevice(row)

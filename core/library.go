@@ -231,17 +231,7 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 
 func (l *Library) initIdentity(ctx context.Context) error {
 	if !l.opts.ReadOnly {
-		err := l.update(ctx, "open", func(tx *sql.Tx) error {
-			now := l.now()
-			_, err := tx.ExecContext(ctx, `INSERT INTO library (id, uuid, name, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				l.newUUID(now), filepath.Base(l.dir), ms(now))
-			if err != nil {
-				return err
-			}
-			l.deviceID, err = registerDevice(ctx, tx, l, deviceInfo(l.opts.Device))
-			return err
-		})
-		if err != nil {
+		if err := l.registerIdentity(ctx); err != nil {
 			return err
 		}
 	}
@@ -266,6 +256,43 @@ func (l *Library) initIdentity(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// registerIdentity makes sure the library row and this device's row exist and are current.
+// Opening must not depend on the write lock when there is nothing to write: another process
+// may be in the middle of a long scan. So the rows are read first, and an update that only
+// refreshes last_seen_at is skipped when the lock is busy.
+func (l *Library) registerIdentity(ctx context.Context) error {
+	di := deviceInfo(l.opts.Device)
+	var haveLibrary bool
+	if err := l.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM library WHERE id = 1)`).Scan(&haveLibrary); err != nil {
+		return wrapDB("open", err)
+	}
+	d, err := l.devicesOn(l.write).GetByUUID(ctx, di.UUID)
+	switch {
+	case err == nil && haveLibrary && d.matches(di):
+		l.deviceID = d.ID
+		if l.now().Sub(d.LastSeenAt) < time.Minute {
+			return nil
+		}
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	err = l.update(ctx, "open", func(tx *sql.Tx) error {
+		now := l.now()
+		_, err := tx.ExecContext(ctx, `INSERT INTO library (id, uuid, name, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			l.newUUID(now), filepath.Base(l.dir), ms(now))
+		if err != nil {
+			return err
+		}
+		l.deviceID, err = registerDevice(ctx, tx, l, di)
+		return err
+	})
+	if errors.Is(err, ErrBusy) && l.deviceID != 0 {
+		l.opts.Logger.Debug("device last_seen_at not refreshed: library busy")
+		return nil
+	}
+	return err
 }
 
 // Close closes the library. It is safe to call more than once.

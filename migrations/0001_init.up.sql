@@ -25,10 +25,10 @@ CREATE TABLE devices (
     os                TEXT    NOT NULL,
     os_version        TEXT,
     hardware_model    TEXT    NOT NULL,
-    network_addresses TEXT    CHECK (network_addresses IS NULL OR json_type(network_addresses) = 'array'),
+    network_addresses TEXT    CHECK (network_addresses IS NULL OR (json_valid(network_addresses) AND json_type(network_addresses) = 'array')),
     is_online         INTEGER NOT NULL CHECK (is_online IN (0, 1)),
     last_seen_at      INTEGER NOT NULL,
-    capabilities      TEXT    CHECK (capabilities IS NULL OR json_type(capabilities) = 'object'),
+    capabilities      TEXT    CHECK (capabilities IS NULL OR (json_valid(capabilities) AND json_type(capabilities) = 'object')),
     created_at        INTEGER NOT NULL,
     updated_at        INTEGER NOT NULL
 );
@@ -50,7 +50,7 @@ CREATE TABLE locations (
     total_byte_size  INTEGER NOT NULL DEFAULT 0 CHECK (total_byte_size >= 0),
     -- Not in the seed: the ignore globs a location was added with (JSON array of strings), so a
     -- rescan sees the same tree as the first scan.
-    ignore_globs     TEXT    CHECK (ignore_globs IS NULL OR json_type(ignore_globs) = 'array'),
+    ignore_globs     TEXT    CHECK (ignore_globs IS NULL OR (json_valid(ignore_globs) AND json_type(ignore_globs) = 'array')),
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
     UNIQUE (device_id, path)
@@ -67,7 +67,9 @@ CREATE TABLE content_kinds (
 INSERT INTO content_kinds (id, name) VALUES
     (0, 'unknown'), (1, 'image'), (2, 'video'), (3, 'audio'), (4, 'document'), (5, 'archive'),
     (6, 'code'), (7, 'text'), (8, 'database'), (9, 'book'), (10, 'font'), (11, 'mesh'),
-    (12, 'config'), (13, 'encrypted'), (14, 'key'), (15, 'executable'), (16, 'binary');
+    (12, 'config'), (13, 'encrypted'), (14, 'key'), (15, 'executable'), (16, 'binary'),
+    (17, 'spreadsheet'), (18, 'presentation'), (19, 'email'), (20, 'calendar'), (21, 'contact'),
+    (22, 'web'), (23, 'shortcut'), (24, 'package'), (25, 'model_entry');
 
 -- One row per distinct content. The primary key IS the cas_id: the 64 bits whose 16 hex digits
 -- the seed stores as TEXT, kept as a signed INTEGER. Looking content up by cas_id is then a rowid
@@ -80,7 +82,7 @@ CREATE TABLE content_identity (
     -- Not in the seed: full-content BLAKE3 (deep mode, or `dupes --verify`), 32 bytes. A sampled
     -- cas_id alone never proves two files identical.
     integrity_hash BLOB    CHECK (integrity_hash IS NULL OR length(integrity_hash) = 32),
-    media_data     TEXT    CHECK (media_data IS NULL OR json_type(media_data) = 'object'),
+    media_data     TEXT    CHECK (media_data IS NULL OR (json_valid(media_data) AND json_type(media_data) = 'object')),
     created_at     INTEGER NOT NULL
 );
 -- idx_content_identity_kind and idx_content_identity_size dropped (12.7 and 12 B per entry at 1M
@@ -93,7 +95,7 @@ CREATE TABLE user_metadata (
     notes       TEXT,
     favorite    INTEGER NOT NULL DEFAULT 0 CHECK (favorite IN (0, 1)),
     hidden      INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
-    custom_data TEXT    CHECK (custom_data IS NULL OR json_type(custom_data) = 'object'),
+    custom_data TEXT    CHECK (custom_data IS NULL OR (json_valid(custom_data) AND json_type(custom_data) = 'object')),
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
 );
@@ -210,7 +212,7 @@ CREATE TABLE jobs (
     params      TEXT    CHECK (params IS NULL OR json_valid(params)),
     progress    TEXT    CHECK (progress IS NULL OR json_valid(progress)),
     checkpoint  BLOB,
-    warnings    TEXT    CHECK (warnings IS NULL OR json_type(warnings) = 'array'),
+    warnings    TEXT    CHECK (warnings IS NULL OR (json_valid(warnings) AND json_type(warnings) = 'array')),
     error       TEXT,
     created_at  INTEGER NOT NULL,
     started_at  INTEGER,
