@@ -92,7 +92,8 @@ static int selftest(const char *options) {
     if (h == 0) return 1;
 
     char *resp = fdx_call(h, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"library.info\"}");
-    check(strstr(resp, "\"result\":{\"path\":") != NULL, "library.info", resp);
+    check(strncmp(resp, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{", 33) == 0 && strstr(resp, "\"schema_version\":") != NULL,
+          "library.info", resp);
     fdx_free(resp);
 
     resp = fdx_call(h, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"debug.panic\",\"params\":{\"message\":\"from C\"}}");
