@@ -38,25 +38,24 @@ CREATE INDEX content_dupes ON content_identity (size_bytes * (entry_count - 1) D
 WHERE entry_count > 1;
 
 -- Triggers: one statement per touched aggregate row; WHEN clauses skip the updates that change
--- nothing (the indexer's UPDATE lists size and content_id for every changed file).
+-- nothing (the indexer's UPDATE lists size and content_id for every changed file). Insert and
+-- delete are one trigger each: every trigger is a sub-program call per row even when its WHEN
+-- is false, and a statement whose key is NULL (content_id of a directory) or whose WHERE is
+-- false costs less than a call.
 CREATE TRIGGER entries_agg_insert AFTER INSERT ON entries BEGIN
     UPDATE dir_stats SET files = files + (NEW.kind = 0), dirs = dirs + (NEW.kind = 1),
         symlinks = symlinks + (NEW.kind = 2), bytes = bytes + iif(NEW.kind = 0, NEW.size, 0)
     WHERE dir_id = NEW.parent_id;
-END;
-
-CREATE TRIGGER entries_agg_insert_dir AFTER INSERT ON entries WHEN NEW.kind = 1 BEGIN
-    INSERT INTO dir_stats (dir_id) VALUES (NEW.id);
+    UPDATE content_identity SET entry_count = entry_count + 1 WHERE id = NEW.content_id;
+    INSERT INTO dir_stats (dir_id) SELECT NEW.id WHERE NEW.kind = 1;
 END;
 
 CREATE TRIGGER entries_agg_delete AFTER DELETE ON entries BEGIN
     UPDATE dir_stats SET files = files - (OLD.kind = 0), dirs = dirs - (OLD.kind = 1),
         symlinks = symlinks - (OLD.kind = 2), bytes = bytes - iif(OLD.kind = 0, OLD.size, 0)
     WHERE dir_id = OLD.parent_id;
-END;
-
-CREATE TRIGGER entries_agg_delete_dir AFTER DELETE ON entries WHEN OLD.kind = 1 BEGIN
-    DELETE FROM dir_stats WHERE dir_id = OLD.id;
+    UPDATE content_identity SET entry_count = entry_count - 1 WHERE id = OLD.content_id;
+    DELETE FROM dir_stats WHERE dir_id = OLD.id AND OLD.kind = 1;
 END;
 
 -- A file whose size changed in place: one delta on its directory.
@@ -77,14 +76,6 @@ WHEN NEW.parent_id IS NOT OLD.parent_id OR NEW.kind <> OLD.kind BEGIN
     WHERE dir_id = NEW.parent_id;
     DELETE FROM dir_stats WHERE dir_id = OLD.id AND NEW.kind <> 1;
     INSERT INTO dir_stats (dir_id) SELECT NEW.id WHERE NEW.kind = 1 AND OLD.kind <> 1;
-END;
-
-CREATE TRIGGER entries_agg_content_insert AFTER INSERT ON entries WHEN NEW.content_id IS NOT NULL BEGIN
-    UPDATE content_identity SET entry_count = entry_count + 1 WHERE id = NEW.content_id;
-END;
-
-CREATE TRIGGER entries_agg_content_delete AFTER DELETE ON entries WHEN OLD.content_id IS NOT NULL BEGIN
-    UPDATE content_identity SET entry_count = entry_count - 1 WHERE id = OLD.content_id;
 END;
 
 CREATE TRIGGER entries_agg_content_update AFTER UPDATE OF content_id ON entries
