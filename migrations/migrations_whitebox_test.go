@@ -215,3 +215,49 @@ func TestLoad_RejectsBadFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregates_Backfill: 0003 counts the rows that exist when it is applied (a library
+// created by an older binary), in the same transaction as the schema change.
+func TestAggregates_Backfill(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	r := NewRunner(db, nil)
+	if err := r.Up(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO devices (id, uuid, name, os, hardware_model, is_online, last_seen_at, created_at, updated_at) VALUES (1, randomblob(16), 'd', 'linux', 'x', 1, 0, 0, 0)`,
+		`INSERT INTO locations (id, uuid, device_id, path, index_mode, created_at, updated_at) VALUES (1, randomblob(16), 1, '/l', 'content', 0, 0)`,
+		`INSERT INTO content_identity (id, size_bytes, created_at) VALUES (7, 10, 0), (8, 99, 0)`,
+		`INSERT INTO entries (id, uuid, location_id, parent_id, name, kind, modified_at, path) VALUES (1, randomblob(16), 1, NULL, 'l', 1, 0, ''), (2, randomblob(16), 1, 1, 'a', 1, 0, 'a'), (3, randomblob(16), 1, 2, 'b', 1, 0, 'a/b')`,
+		`INSERT INTO entries (id, uuid, location_id, parent_id, name, kind, size, modified_at, content_id) VALUES
+		 (4, randomblob(16), 1, 1, 'f', 0, 10, 0, 7), (5, randomblob(16), 1, 2, 'g', 0, 10, 0, 7), (6, randomblob(16), 1, 2, 'h', 0, 99, 0, 8),
+		 (7, randomblob(16), 1, 2, 'ln', 2, 3, 0, NULL), (8, randomblob(16), 1, 3, 'e', 0, 0, 0, NULL)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := r.Up(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rows, err := db.Query(`SELECT dir_id || ':' || files || '/' || dirs || '/' || symlinks || '/' || bytes FROM dir_stats ORDER BY dir_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	rows.Close()
+	if want := "1:1/1/0/10 2:2/1/1/109 3:1/0/0/0"; strings.Join(got, " ") != want {
+		t.Errorf("dir_stats = %v, want %s", got, want)
+	}
+	var counts string
+	db.QueryRow(`SELECT group_concat(id || ':' || entry_count, ' ') FROM (SELECT * FROM content_identity ORDER BY id)`).Scan(&counts)
+	if counts != "7:2 8:1" {
+		t.Errorf("entry_count = %s", counts)
+	}
+}
