@@ -46,8 +46,8 @@ type Contents struct{ l *Library }
 // Contents returns the content identity API.
 func (l *Library) Contents() Contents { return Contents{l} }
 
-const contentCols = `c.id, ck.name, c.size_bytes, c.integrity_hash, c.media_data,
- (SELECT count(*) FROM entries e WHERE e.content_id = c.id), c.created_at`
+// The entry count is content_identity.entry_count, kept by triggers (migration 0003).
+const contentCols = `c.id, ck.name, c.size_bytes, c.integrity_hash, c.media_data, c.entry_count, c.created_at`
 
 func scanContent(sc interface{ Scan(...any) error }) (ContentIdentity, error) {
 	var c ContentIdentity

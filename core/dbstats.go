@@ -102,9 +102,11 @@ func (l *Library) DBStats(ctx context.Context) (DBStats, error) {
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT l.id, l.path, coalesce(u.files, 0), coalesce(u.dirs, 0), coalesce(u.links, 0), coalesce(u.bytes, 0)
 FROM locations l LEFT JOIN (
-  SELECT location_id, count(*) FILTER (WHERE kind = 0) AS files, count(*) FILTER (WHERE kind = 1) AS dirs,
-   count(*) FILTER (WHERE kind = 2) AS links, sum(size) FILTER (WHERE kind = 0) AS bytes
-  FROM entries GROUP BY location_id
+  -- Sums of the directories' dir_stats rows (migration 0003), not a pass over entries; the
+  -- root directory is nobody's child, hence + 1 per root.
+  SELECT d.location_id, sum(s.files) AS files, sum(s.dirs) + count(*) FILTER (WHERE d.path = '') AS dirs,
+   sum(s.symlinks) AS links, sum(s.bytes) AS bytes
+  FROM entries d JOIN dir_stats s ON s.dir_id = d.id WHERE d.path IS NOT NULL GROUP BY d.location_id
 ) u ON u.location_id = l.id ORDER BY l.id`)
 		if err != nil {
 			return err
