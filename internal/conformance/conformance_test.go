@@ -1,0 +1,259 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/internal/conformance"
+	"github.com/filedex/filedex/wasmhost"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/conformance/*.golden.jsonl from the native engine")
+
+// defaultOptions open every script's library unless NAME.options.json
+// overrides them. "roots" confines the native engines exactly as the WASI
+// mounts confine the guest, so both refuse the same paths the same way.
+const defaultOptions = `{"library":"$ROOT/lib","fixed_clock":"2026-01-02T03:04:05Z","uuid_seed":1,"roots":["$ROOT/lib","$ROOT/data"]}`
+
+// repo is the repository root; artifacts are where the Makefile puts them.
+var repo, _ = filepath.Abs("../..")
+
+func artifact(name string) string { return filepath.Join(repo, "build", name) }
+
+// requireArtifacts is set by `make test`: a missing .so or .wasm then fails
+// instead of skipping, so CI cannot pass by testing fewer engines.
+var requireArtifacts = os.Getenv("FILEDEX_REQUIRE_ARTIFACTS") != ""
+
+// engine runs a script's requests (one per line) on a fresh fixture and
+// returns the transcript: one response per line, notifications omitted; or,
+// when the library does not open, the error object as the only line.
+type engine struct {
+	name  string
+	needs []string // build artifacts
+	run   func(t *testing.T, root, options, input string) string
+}
+
+var engines = []engine{
+	{name: "native", run: runNative},
+	{name: "stdio", run: runStdio},
+	{name: "capi", needs: []string{"libfiledex.so", "filedex_rpc"}, run: runCAPI},
+	{name: "python", needs: []string{"libfiledex.so"}, run: runPython},
+	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: runWazero},
+	{name: "node", needs: []string{"libfiledex.wasm"}, run: runNode},
+}
+
+func TestConformance(t *testing.T) {
+	scripts, _ := filepath.Glob(filepath.Join(repo, "testdata", "conformance", "*.jsonl"))
+	var names []string
+	for _, s := range scripts {
+		if !strings.HasSuffix(s, ".golden.jsonl") {
+			names = append(names, strings.TrimSuffix(filepath.Base(s), ".jsonl"))
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no scripts in testdata/conformance")
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) { runScript(t, name) })
+	}
+}
+
+func runScript(t *testing.T, name string) {
+	dir := filepath.Join(repo, "testdata", "conformance")
+	script, err := os.ReadFile(filepath.Join(dir, name+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := defaultOptions
+	if b, err := os.ReadFile(filepath.Join(dir, name+".options.json")); err == nil {
+		options = string(bytes.TrimSpace(b))
+	}
+	// One root for all engines (recreated for each), so absolute paths in
+	// responses are the same bytes everywhere.
+	root := filepath.Join(t.TempDir(), "root")
+	subst := func(s string) string { return strings.ReplaceAll(s, "$ROOT", root) }
+	var lines []string
+	for _, l := range strings.Split(string(script), "\n") {
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "//") {
+			continue // comments document the script; they are never sent
+		}
+		lines = append(lines, subst(l))
+	}
+	input := strings.Join(lines, "\n") + "\n"
+
+	var want string // the native transcript, the reference for the others
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			for _, a := range e.needs {
+				if _, err := os.Stat(artifact(a)); err != nil {
+					if requireArtifacts {
+						t.Fatalf("build/%s missing (make capi wasm)", a)
+					}
+					t.Skipf("build/%s missing: run make test (or make capi wasm)", a)
+				}
+			}
+			if err := os.RemoveAll(root); err != nil {
+				t.Fatal(err)
+			}
+			if err := conformance.Build(root); err != nil {
+				t.Fatal(err)
+			}
+			got := e.run(t, root, subst(options), input)
+			if e.name == "native" {
+				want = got
+				golden := filepath.Join(dir, name+".golden.jsonl")
+				norm := strings.ReplaceAll(got, root, "$ROOT")
+				if *update {
+					if err := os.WriteFile(golden, []byte(norm), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				g, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update and review the diff)", err)
+				}
+				if norm != string(g) {
+					t.Errorf("native transcript differs from %s:\n%s", filepath.Base(golden), lineDiff(string(g), norm))
+				}
+				return
+			}
+			if got != want {
+				t.Errorf("%s transcript differs from native:\n%s", e.name, lineDiff(want, got))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first differing line of two transcripts.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d\nwant %s\n got %s", i+1, a, b)
+		}
+	}
+	return "(equal)"
+}
+
+func openOptions(t *testing.T, options string) (bindings.OpenOptions, string) {
+	o, err := bindings.ParseOpenOptions([]byte(options))
+	if err != nil {
+		return o, string(bindings.ErrorJSON(err)) + "\n"
+	}
+	return o, ""
+}
+
+func transcript(e bindings.Engine, input string) string {
+	var out strings.Builder
+	for _, l := range strings.Split(strings.TrimSuffix(input, "\n"), "\n") {
+		if r := e.Call(context.Background(), []byte(l)); r != nil {
+			out.Write(r)
+			out.WriteByte('\n')
+		}
+	}
+	return out.String()
+}
+
+func runNative(t *testing.T, root, options, input string) string {
+	o, failed := openOptions(t, options)
+	if failed != "" {
+		return failed
+	}
+	n, err := bindings.OpenNative(o)
+	if err != nil {
+		return string(bindings.ErrorJSON(err)) + "\n"
+	}
+	defer n.Close()
+	return transcript(n, input)
+}
+
+// runStdio is `filedex rpc`'s server loop, fed the whole script at once.
+func runStdio(t *testing.T, root, options, input string) string {
+	o, failed := openOptions(t, options)
+	if failed != "" {
+		return failed
+	}
+	n, err := bindings.OpenNative(o)
+	if err != nil {
+		return string(bindings.ErrorJSON(err)) + "\n"
+	}
+	defer n.Close()
+	var out bytes.Buffer
+	if err := bindings.Serve(context.Background(), n, strings.NewReader(input), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func runCAPI(t *testing.T, root, options, input string) string {
+	return runProgram(t, input, artifact("filedex_rpc"), options)
+}
+
+func runPython(t *testing.T, root, options, input string) string {
+	return runProgram(t, input, "python3", filepath.Join(repo, "examples", "python", "filedex.py"), artifact("libfiledex.so"), options)
+}
+
+// mounts are what the WASI engines may reach: the same directories as the
+// "roots" option, each at its host path.
+func mounts(root string) []string {
+	return []string{filepath.Join(root, "lib"), filepath.Join(root, "data")}
+}
+
+func runWazero(t *testing.T, root, options, input string) string {
+	o, failed := openOptions(t, options)
+	if failed != "" {
+		return failed
+	}
+	cfg := wasmhost.Config{WasmPath: artifact("libfiledex.wasm"), CacheDir: artifact("wazero-cache")}
+	for _, m := range mounts(root) {
+		cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
+	}
+	e, err := wasmhost.Open(context.Background(), cfg, o)
+	if err != nil {
+		if be, ok := err.(*bindings.Error); ok {
+			return string(bindings.ErrorJSON(be)) + "\n"
+		}
+		t.Fatal(err)
+	}
+	defer e.Close()
+	return transcript(e, input)
+}
+
+func runNode(t *testing.T, root, options, input string) string {
+	if _, err := exec.LookPath("node"); err != nil {
+		// Never a skip: a missing runtime must not turn into a green run.
+		t.Fatal("node not found on PATH: the Node leg of the conformance suite needs Node >= 20 (apt-get install nodejs)")
+	}
+	args := append([]string{"--no-warnings", filepath.Join(repo, "examples", "node", "filedex.mjs"), "rpc", artifact("libfiledex.wasm"), options}, mounts(root)...)
+	return runProgram(t, input, "node", args...)
+}
+
+// runProgram runs a client that speaks the transcript protocol on stdio.
+// Exit status 3 means "the library did not open" and is a valid transcript.
+func runProgram(t *testing.T, input, name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+			t.Fatalf("%s: %v\nstderr:\n%s", name, err, stderr.String())
+		}
+	}
+	return stdout.String()
+}
