@@ -226,7 +226,13 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
 	q["_pragma"] = pragmas
 	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(dbPath), RawQuery: q.Encode()}
-	return driver.Open(u.String(), fts5.Register)
+	// driver.Open's second callback runs at close, not open: one init does both.
+	return driver.Open(u.String(), func(c *sqlite3.Conn) error {
+		if err := fts5.Register(c); err != nil {
+			return err
+		}
+		return registerFunctions(c)
+	})
 }
 
 func (l *Library) initIdentity(ctx context.Context) error {
