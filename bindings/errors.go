@@ -24,6 +24,9 @@ const (
 	CodeSandbox   = -32005 // a path lies outside the directories this engine may reach
 	CodeInvalid   = -32006 // well-formed params the operation rejects (a bad glob, a cycle …)
 	CodeCancelled = -32007 // the caller's context ended before the call finished
+	// CodeIncompatible: the library's schema is newer than this binary, or its
+	// applied migrations differ from the embedded ones; it was not modified.
+	CodeIncompatible = -32008
 )
 
 // Error is a JSON-RPC error object. Every failure a transport reports, including
@@ -75,14 +78,15 @@ type Coded interface {
 
 // kindCodes maps the stable kind names of [Coded] errors to wire codes.
 var kindCodes = map[string]int{
-	"not_found": CodeNotFound,
-	"conflict":  CodeConflict,
-	"read_only": CodeReadOnly,
-	"busy":      CodeBusy,
-	"sandbox":   CodeSandbox,
-	"invalid":   CodeInvalid,
-	"internal":  CodeInternal,
-	"cancelled": CodeCancelled,
+	"not_found":    CodeNotFound,
+	"conflict":     CodeConflict,
+	"read_only":    CodeReadOnly,
+	"busy":         CodeBusy,
+	"sandbox":      CodeSandbox,
+	"invalid":      CodeInvalid,
+	"internal":     CodeInternal,
+	"cancelled":    CodeCancelled,
+	"incompatible": CodeIncompatible,
 }
 
 // KindError is a [Coded] error built by this package (for example the sandbox
@@ -118,8 +122,8 @@ func toError(err error) *Error {
 			return &Error{Code: code, Message: err.Error()}
 		}
 	}
-	if code, ok := sentinelCode(err); ok {
-		return &Error{Code: code, Message: err.Error()}
+	if e, ok := coreError(err); ok {
+		return e
 	}
 	return &Error{Code: CodeInternal, Message: err.Error()}
 }

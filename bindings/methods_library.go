@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/filedex/filedex/core"
 )
 
 func init() {
@@ -12,18 +14,22 @@ func init() {
 	register("debug.panic", debugPanic)
 }
 
-// LibraryInfo is the result of library.info.
+// LibraryInfo is the result of library.info: the core's description of the
+// library plus the versions serving it.
 type LibraryInfo struct {
-	// Path is the library directory, absolute.
-	Path string `json:"path"`
-	// ReadOnly tells whether writes are refused.
-	ReadOnly bool `json:"read_only"`
+	core.LibraryInfo
 	// Version is the filedex version serving the call.
 	Version string `json:"version"`
+	// SQLiteVersion is the SQLite library's version.
+	SQLiteVersion string `json:"sqlite_version"`
 }
 
 func libraryInfo(ctx context.Context, s *Session, _ NoParams) (LibraryInfo, error) {
-	return LibraryInfo{Path: s.opts.Library, ReadOnly: s.opts.ReadOnly, Version: Version}, nil
+	info, err := s.lib.Info(ctx)
+	if err != nil {
+		return LibraryInfo{}, err
+	}
+	return LibraryInfo{LibraryInfo: info, Version: Version, SQLiteVersion: core.SQLiteVersion()}, nil
 }
 
 // EchoParams are the params of debug.echo.

@@ -3,6 +3,8 @@
 package bindings
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"unsafe"
@@ -19,7 +21,26 @@ func fdPrestatGet(fd int32, buf unsafe.Pointer) int32
 //go:wasmimport wasi_snapshot_preview1 fd_prestat_dir_name
 func fdPrestatDirName(fd int32, buf unsafe.Pointer, n int32) int32
 
+// sandboxRootsEnv is how filedex's own hosts (wasmhost, examples/node) name the
+// real mounts. They also preopen a read-only "skeleton" at "/" holding only
+// the empty ancestor directories of the mounts, because SQLite's VFS resolves
+// symlinks in the database path (filepath.EvalSymlinks lstats "/", "/tmp", …)
+// and a guest cannot stat what is not preopened. That skeleton must not count
+// as a root, or "/" would open the sandbox to every path.
+const sandboxRootsEnv = "FILEDEX_SANDBOX_ROOTS"
+
 func sandboxRoots() []string {
+	if v := os.Getenv(sandboxRootsEnv); v != "" {
+		var roots []string
+		if err := json.Unmarshal([]byte(v), &roots); err == nil {
+			for i, r := range roots {
+				roots[i] = filepath.Clean(r)
+			}
+			sort.Strings(roots)
+			return roots
+		}
+		// Malformed: fall back to the preopens, never to "unrestricted".
+	}
 	roots := []string{}
 	for fd := int32(3); ; fd++ {
 		// struct prestat { u8 tag; u32 name_len; } — 8 bytes, tag 0 = directory.

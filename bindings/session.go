@@ -2,9 +2,13 @@ package bindings
 
 import (
 	"bytes"
+
+	"github.com/google/uuid"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/filedex/filedex/core"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -76,7 +80,7 @@ type Session struct {
 	roots []string
 	// allowed are OpenOptions.Roots, absolute and resolved; nil means all.
 	allowed []string
-	clock   time.Time // zero unless FixedClock
+	lib     *core.Library
 }
 
 // openSession opens the library described by opts.
@@ -91,22 +95,47 @@ func openSession(opts OpenOptions) (*Session, error) {
 		}
 		s.allowed = append(s.allowed, resolve(r, s.roots))
 	}
-	if opts.FixedClock != "" {
-		s.clock, _ = time.Parse(time.RFC3339, opts.FixedClock)
-	}
-	lib, err := s.Path(opts.Library)
+	dir, err := s.Path(opts.Library)
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
-	s.opts.Library = lib
-	if err := os.MkdirAll(lib, 0o755); err != nil {
-		return nil, fmt.Errorf("open library: %w", err)
+	s.opts.Library = dir
+	co := core.Options{ReadOnly: opts.ReadOnly}
+	if opts.FixedClock != "" {
+		t, _ := time.Parse(time.RFC3339, opts.FixedClock) // validated above
+		co.Clock = core.FixedClock(t.UTC())
+	}
+	if opts.UUIDSeed != nil {
+		co.UUIDs = core.SeededUUIDs(uint64(*opts.UUIDSeed))
+	}
+	if opts.FixedClock != "" || opts.UUIDSeed != nil {
+		// Reproducible mode promises identical output on every engine, but
+		// the probed device (host name, machine id, GOOS: wasip1 vs linux)
+		// differs between a native process and a WASI guest on the same
+		// machine. A fixed device description keeps library.info and every
+		// device_id equal everywhere.
+		co.Device = &reproducibleDevice
+	}
+	if s.lib, err = core.Open(dir, co); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
+// reproducibleDevice stands for "this machine" when output must not depend
+// on the machine (fixed_clock or uuid_seed set).
+var reproducibleDevice = core.DeviceInfo{
+	UUID:          uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://filedex.invalid/device/reproducible")),
+	Name:          "reproducible",
+	OS:            "reproducible",
+	HardwareModel: "reproducible",
+}
+
 // close releases the library.
-func (s *Session) close() error { return nil }
+func (s *Session) close() error { return s.lib.Close() }
+
+// Library returns the open core library.
+func (s *Session) Library() *core.Library { return s.lib }
 
 // Options returns the options the session was opened with, Library made absolute.
 func (s *Session) Options() OpenOptions { return s.opts }

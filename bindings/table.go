@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 )
 
 // method is one row of the method table: how to decode its params, and the
@@ -58,7 +59,12 @@ func register[P, R any](name string, fn func(ctx context.Context, s *Session, p 
 			}
 			r, err := fn(ctx, s, p)
 			if err != nil {
-				return nil, toError(fmt.Errorf("%s: %w", name, err))
+				// Name the method once: the core's errors already start
+				// with their operation, usually this method's name.
+				if !strings.HasPrefix(err.Error(), name+": ") {
+					err = fmt.Errorf("%s: %w", name, err)
+				}
+				return nil, toError(err)
 			}
 			return r, nil
 		},
