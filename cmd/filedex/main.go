@@ -29,6 +29,7 @@ func main() {
 // whole program minus os.Exit, so nothing below it exits the process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := newApp(stdin, stdout, stderr)
+	a.cmdPath = "filedex"
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -76,11 +76,18 @@ func parseSize(s string) (int64, error) {
 // ("2024-05-01", midnight in the local time zone: the day a person means).
 func parseTime(s string) (time.Time, error) {
 	t := strings.TrimSpace(s)
-	if tm, err := time.Parse(time.RFC3339Nano, t); err == nil {
-		return tm.UTC(), nil
+	tm, err := time.Parse(time.RFC3339Nano, t)
+	if err != nil {
+		tm, err = time.ParseInLocation(time.DateOnly, t, time.Local)
 	}
-	if tm, err := time.ParseInLocation(time.DateOnly, t, time.Local); err == nil {
-		return tm.UTC(), nil
+	if err == nil {
+		tm = tm.UTC()
+		// Offsets can push 9999-12-31 into year 10000, which RFC 3339 (and
+		// so the JSON sent to the engine) cannot write.
+		if tm.Year() < 0 || tm.Year() > 9999 {
+			return time.Time{}, fmt.Errorf("invalid time %q: out of range", s)
+		}
+		return tm, nil
 	}
 	return time.Time{}, fmt.Errorf("invalid time %q: use YYYY-MM-DD or RFC 3339 (2024-05-01T12:00:00Z)", s)
 }
