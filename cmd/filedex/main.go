@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err == nil {
 		return 0
+	}
+	if !a.json && slices.Contains(args, "--json") {
+		// Cobra refuses an unknown command before it parses flags, so
+		// --json was not seen; the contract still wants JSON.
+		a.json = true
 	}
 	return a.report(err)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,9 +21,19 @@ import (
 // calls the CLI redraws progress and checks for Ctrl-C; on the WASI engine,
 // which runs one call at a time, the slices are what keep it responsive.
 // 200 ms: five redraws a second, and slices long enough that their fixed cost
-// (re-reading the job, resuming the walk) stays small (see the report in
-// scan_test.go's TestScan_SliceOverhead).
-const scanSlice = 200 * time.Millisecond
+// (re-reading the job, resuming the walk) stays small.
+var scanSlice = sliceFromEnv()
+
+// sliceFromEnv reads FILEDEX_SCAN_SLICE_MS, a knob for tests and
+// measurements: tiny slices make a scan of a small tree long enough to
+// interrupt, and 0 runs each scan as one call (no slicing), the baseline the
+// slicing overhead is measured against.
+func sliceFromEnv() time.Duration {
+	if v, err := strconv.Atoi(os.Getenv("FILEDEX_SCAN_SLICE_MS")); err == nil && v >= 0 {
+		return time.Duration(v) * time.Millisecond
+	}
+	return 200 * time.Millisecond
+}
 
 func (a *app) scanCommand() *cobra.Command {
 	var mode string
