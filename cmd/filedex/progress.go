@@ -40,7 +40,6 @@ func (b *scanBar) update(p core.ScanProgress) {
 	b.frame++
 	elapsed := time.Duration(p.ElapsedMS) * time.Millisecond
 	var parts []string
-	parts = append(parts, b.label)
 	phase := p.Phase
 	if phase == "" {
 		phase = "discovery"
@@ -49,26 +48,54 @@ func (b *scanBar) update(p core.ScanProgress) {
 	// estimate for a rescan, unknown (0) on a first scan.
 	if p.Total > 0 && phase == "discovery" {
 		frac := min(float64(p.Files)/float64(p.Total), 0.99)
-		parts = append(parts, bar(frac, 20), fmt.Sprintf("%3.0f%%", frac*100),
+		// 10 cells on an 80-column terminal, wider on wider ones.
+		parts = append(parts, bar(frac, max(10, min(30, b.width-70))), fmt.Sprintf("%3.0f%%", frac*100),
 			fmt.Sprintf("%s/%s files", groupDigits(p.Files), groupDigits(p.Total)))
 	} else {
 		parts = append(parts, string(spinner[b.frame%len(spinner)])+" "+phase,
 			plural(p.Files, "file", "files"), plural(p.Dirs, "dir", "dirs"))
 	}
-	parts = append(parts, humanSize(p.Bytes))
-	if p.Hashed > 0 {
-		parts = append(parts, fmt.Sprintf("%s hashed", groupDigits(p.Hashed)))
-	}
-	if elapsed > 0 {
-		parts = append(parts, rate(p.Entries(), elapsed))
-	}
+	// Optional items, most important first; each is shown only if the line
+	// still fits the terminal with it, so an 80-column line never wraps.
+	var opt []string
 	if p.Total > 0 && phase == "discovery" && p.Files > 0 && p.Files < p.Total && elapsed > 0 {
 		perFile := elapsed / time.Duration(p.Files)
-		parts = append(parts, "ETA "+humanDuration(perFile*time.Duration(p.Total-p.Files)))
+		opt = append(opt, "ETA "+humanDuration(perFile*time.Duration(p.Total-p.Files)))
 	} else {
-		parts = append(parts, humanDuration(elapsed))
+		opt = append(opt, humanDuration(elapsed))
 	}
-	b.draw(strings.Join(parts, "  "))
+	opt = append(opt, humanSize(p.Bytes))
+	if elapsed > 0 {
+		opt = append(opt, rate(p.Entries(), elapsed))
+	}
+	if p.Hashed > 0 && p.Hashed != p.Files { // content ids lagging behind discovery
+		opt = append(opt, fmt.Sprintf("%s hashed", groupDigits(p.Hashed)))
+	}
+	verb, path, _ := strings.Cut(b.label, " ")
+	minLabel := min(utf8.RuneCountInString(b.label), len(verb)+1+12)
+	used := utf8.RuneCountInString(strings.Join(parts, "  ")) + minLabel + 2
+	for _, o := range opt {
+		if used+2+utf8.RuneCountInString(o) > b.width-1 {
+			break
+		}
+		parts = append(parts, o)
+		used += 2 + utf8.RuneCountInString(o)
+	}
+	rest := strings.Join(parts, "  ")
+	// The label (command and path) gets what the numbers leave: a long
+	// path is shortened from the left, the numbers never are.
+	room := b.width - 1 - utf8.RuneCountInString(rest) - 2 - len(verb) - 1
+	b.draw(verb + " " + shortenLeft(path, max(room, 12)) + "  " + rest)
+}
+
+// shortenLeft keeps the end of s (the most specific part of a path) within n
+// runes, marking the cut with "…".
+func shortenLeft(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
 }
 
 func (b *scanBar) draw(line string) {
