@@ -6,7 +6,7 @@ PKGS    := ./...
 GOSRC   := $(shell git ls-files '*.go' 2>/dev/null) go.mod go.sum
 CC      ?= gcc
 
-.PHONY: all build embed test test-go test-examples test-wasi capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz
+.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz
 
 all: build
 
@@ -102,6 +102,14 @@ cross:
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 
 check: lint tidy-check cross
+
+# The scan building blocks' tests run as a WASI module too (GOOS=wasip1 under wazero's CLI,
+# built from the Go module proxy): the walker takes a different code path there.
+WAZERO_VERSION := v1.12.0
+test-wasip1:
+	GOBIN=$(abspath $(BUILD))/bin $(GO) install github.com/tetratelabs/wazero/cmd/wazero@$(WAZERO_VERSION)
+	PATH="$(abspath $(BUILD))/bin:$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOWASIRUNTIME=wazero \
+		GOOS=wasip1 GOARCH=wasm $(GO) test ./core/internal/...
 
 clean:
 	rm -rf $(BUILD) wasmhost/libfiledex.wasm

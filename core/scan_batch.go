@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 
-	"github.com/filedex/filedex/core/internal/cas"
 	"github.com/filedex/filedex/core/internal/contentkind"
-	"github.com/filedex/filedex/core/internal/media"
+	"github.com/filedex/filedex/core/internal/identify"
 	"github.com/filedex/filedex/core/internal/walk"
 )
 
@@ -129,29 +127,46 @@ func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
 		s.warn("%s (its listing is incomplete; missing entries are kept)", b.Err.Error())
 	}
 	complete := b.Err == nil
-	var jobs []*hashJob
+	var dirID int64
+	var dirPath string
+	var rows []dbEntry
 	err := s.w.do(ctx, func(c *sqlite3.Conn) error {
-		dirID, dirPath, err := s.dirRow(c, b.Path)
-		if err != nil {
+		var err error
+		if dirID, dirPath, err = s.dirRow(c, b.Path); err != nil || dirID == 0 {
 			return err
 		}
-		if dirID == 0 {
-			s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(b.Path, ""))
-			return nil
-		}
-		var rows []dbEntry
 		if dirID <= s.ck.StartMaxID || !s.ck.FirstScan {
-			if rows, err = s.children(c, dirID); err != nil {
-				return err
-			}
+			rows, err = s.children(c, dirID)
 		}
-		jobs, err = s.apply(c, dirID, dirPath, disk, rows, complete)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if len(jobs) > 0 {
+	if dirID == 0 {
+		s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(b.Path, ""))
+		return nil
+	}
+	// Identify content before writing rows, so a new file's row is written once, content
+	// id included, instead of inserted and then updated.
+	var cids map[string]int64
+	if pre := s.prehash(dirPath, disk, rows); len(pre) > 0 {
+		s.hash(ctx, pre)
+		cids = make(map[string]int64, len(pre))
+		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.insertContent(c, pre, cids) }); err != nil {
+			return err
+		}
+	}
+	var jobs []*hashJob
+	err = s.w.do(ctx, func(c *sqlite3.Conn) error {
+		var err error
+		jobs, err = s.apply(c, dirID, dirPath, disk, rows, complete, cids)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(jobs) > 0 { // rows whose content changed on a move: rare
 		s.hash(ctx, jobs)
 		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.writeContent(c, jobs) }); err != nil {
 			return err
@@ -162,6 +177,63 @@ func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
 	s.report(false)
 	if s.w.due() {
 		return s.w.commit(ctx, s.checkpointFn())
+	}
+	return nil
+}
+
+// prehash lists the files of a directory whose content must be identified: new ones,
+// modified ones, and unchanged ones never identified (a scan in metadata mode before, or a
+// read that failed). It is the same merge as apply, without writing.
+func (s *scanner) prehash(dirPath string, disk []diskEntry, rows []dbEntry) []*hashJob {
+	if !s.contentMode() {
+		return nil
+	}
+	var out []*hashJob
+	j := 0
+	for _, d := range disk {
+		if d.e.Type != walk.File || d.e.Size == 0 {
+			continue
+		}
+		for j < len(rows) && rows[j].name < d.name {
+			j++
+		}
+		if j < len(rows) && rows[j].name == d.name {
+			r := rows[j]
+			same := r.kind == KindFile && (r.inode == 0 || d.e.Ino == 0 || uint64(r.inode) == d.e.Ino) &&
+				r.size == d.e.Size && r.mtime == nsToMS(d.e.Mtime)
+			if same && r.contentID != 0 {
+				continue
+			}
+		}
+		out = append(out, s.hashJobFor(0, dirPath, d))
+	}
+	return out
+}
+
+// insertContent writes the content identities of hashed files and maps their names to them.
+func (s *scanner) insertContent(c *sqlite3.Conn, jobs []*hashJob, cids map[string]int64) error {
+	p := &s.ck.Progress
+	now := ms(s.l.now())
+	for _, j := range jobs {
+		if !j.hashed {
+			continue
+		}
+		var media, full any
+		if j.media != nil {
+			media = string(j.media)
+		}
+		if j.full != nil {
+			full = j.full
+		}
+		cid := int64(j.cas)
+		if err := s.w.exec(c, `INSERT INTO content_identity (id, kind, size_bytes, integrity_hash, media_data, created_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash, integrity_hash), media_data = coalesce(excluded.media_data, media_data)`,
+			cid, int64(j.kind), j.size, full, media, now); err != nil {
+			return err
+		}
+		cids[j.name] = cid
+		p.Hashed++
+		p.HashedBytes += j.size
 	}
 	return nil
 }
@@ -198,7 +270,7 @@ func (s *scanner) needsContent(kind Kind, size, contentID int64) bool {
 
 // apply writes a directory's changes. rows and disk are both sorted by name bytes (SQLite's
 // BINARY collation is memcmp), so one merge pass classifies every name.
-func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []diskEntry, rows []dbEntry, complete bool) ([]*hashJob, error) {
+func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []diskEntry, rows []dbEntry, complete bool, cids map[string]int64) ([]*hashJob, error) {
 	p := &s.ck.Progress
 	var jobs []*hashJob
 	var fresh []diskEntry
@@ -236,10 +308,11 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 				continue
 			}
 			changed := r.size != sizeOf(d.e) || r.mtime != nsToMS(d.e.Mtime)
-			if changed || r.perms != int64(d.e.Perm) || (d.e.Ino != 0 && r.inode == 0) {
+			newCID, hashed := cids[d.name]
+			if changed || r.perms != int64(d.e.Perm) || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
 				cid := r.contentID
-				if changed {
-					cid = 0
+				if changed || hashed {
+					cid = newCID
 				}
 				if err := s.updateRow(c, r.id, dirID, d, cid); err != nil {
 					return nil, err
@@ -247,13 +320,9 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 				if k != KindDirectory { // a directory's mtime moves with every child added
 					p.Updated++
 				}
-				if changed && r.contentID != 0 {
+				if r.contentID != 0 && cid != r.contentID {
 					s.orphanCandidate(r.contentID)
 				}
-				r.contentID = cid
-			}
-			if s.needsContent(k, sizeOf(d.e), r.contentID) {
-				jobs = append(jobs, s.hashJobFor(r.id, dirPath, d))
 			}
 		}
 	}
@@ -284,24 +353,23 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 			rowID = id
 		}
 		if rowID != 0 {
-			cid, err := s.moveRow(c, rowID, dirID, dirPath, d)
+			cid, err := s.moveRow(c, rowID, dirID, dirPath, d, cids)
 			if err != nil {
 				return nil, err
 			}
 			p.Moved++
-			if s.needsContent(k, sizeOf(d.e), cid) {
+			if _, hashed := cids[d.name]; !hashed && s.needsContent(k, sizeOf(d.e), cid) {
 				jobs = append(jobs, s.hashJobFor(rowID, dirPath, d))
 			}
 			continue
 		}
-		id, err := s.insertRow(c, dirID, dirPath, d)
-		if err != nil {
+		if _, err := s.insertRow(c, dirID, dirPath, d, cids[d.name]); err != nil {
 			return nil, err
 		}
 		p.Added++
-		if s.needsContent(k, sizeOf(d.e), 0) {
-			jobs = append(jobs, s.hashJobFor(id, dirPath, d))
-		}
+	}
+	if err := s.flushInserts(c); err != nil {
+		return nil, err
 	}
 	for k, r := range displaced {
 		if used[k] || r.inode == 0 {
@@ -320,10 +388,41 @@ func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
 	return &hashJob{id: id, path: s.absPath(dirPath, d.name), name: d.name, size: d.e.Size, mtime: d.e.Mtime}
 }
 
-const insertEntrySQL = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const (
+	insertEntryCols = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, path, content_id) VALUES `
+	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// Rows per INSERT statement: one statement opens its cursors on the table and its
+	// indexes once for all its rows (15 parameters a row stays far below SQLite's limit).
+	insertChunk = 32
+)
 
-func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry) (int64, error) {
+var insertSQL [insertChunk + 1]string
+
+func init() {
+	for n := 1; n <= insertChunk; n++ {
+		insertSQL[n] = insertEntryCols + strings.TrimSuffix(strings.Repeat(insertEntryRow+",", n), ",")
+	}
+}
+
+// flushInserts writes the rows insertRow queued, insertChunk at a time.
+func (s *scanner) flushInserts(c *sqlite3.Conn) error {
+	for len(s.pending) > 0 {
+		n := min(len(s.pending), insertChunk)
+		args := make([]any, 0, n*15)
+		for _, r := range s.pending[:n] {
+			args = append(args, r...)
+		}
+		if err := s.w.exec(c, insertSQL[n], args...); err != nil {
+			return err
+		}
+		s.pending = s.pending[n:]
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
+func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
 	id := s.w.allocID()
 	k := kindOf(d.e.Type)
 	u := newEntryUUID(s.l.now(), s.l.opts.UUIDs, id)
@@ -337,11 +436,12 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	if d.e.Ino != 0 {
 		inode = int64(d.e.Ino)
 	}
-	err := s.w.exec(c, insertEntrySQL, id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
-		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path)
-	if err != nil {
-		return 0, err
+	var cid any
+	if contentID != 0 {
+		cid = contentID
 	}
+	s.pending = append(s.pending, []any{id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
+		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid})
 	if k == KindDirectory && s.dirIno != nil && d.e.Ino != 0 {
 		s.dirIno[d.e.Ino] = id
 	}
@@ -385,7 +485,7 @@ func (s *scanner) rewritePaths(c *sqlite3.Conn, old, new string) error {
 // moveRow puts an existing row (displaced, or still at its old path) at a new place, keeping
 // its id, UUID and user metadata. It returns the content id the row keeps (0 if its content
 // changed).
-func (s *scanner) moveRow(c *sqlite3.Conn, id int64, dirID int64, dirPath string, d diskEntry) (int64, error) {
+func (s *scanner) moveRow(c *sqlite3.Conn, id int64, dirID int64, dirPath string, d diskEntry, cids map[string]int64) (int64, error) {
 	var size, mtime, cid int64
 	var oldPath string
 	err := s.w.query(c, `SELECT size, modified_at, coalesce(content_id, 0), coalesce(path, '') FROM entries WHERE id = ?`, []any{id}, func(st *sqlite3.Stmt) error {
@@ -395,11 +495,11 @@ func (s *scanner) moveRow(c *sqlite3.Conn, id int64, dirID int64, dirPath string
 	if err != nil {
 		return 0, err
 	}
-	if size != sizeOf(d.e) || mtime != nsToMS(d.e.Mtime) {
+	if size != sizeOf(d.e) || mtime != nsToMS(d.e.Mtime) || cid == 0 {
 		if cid != 0 {
 			s.orphanCandidate(cid)
 		}
-		cid = 0
+		cid = cids[d.name] // identified before the move was known, or 0
 	}
 	k := kindOf(d.e.Type)
 	var ext, path any
@@ -523,9 +623,8 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	var wg sync.WaitGroup
 	for range min(workers, len(jobs)) {
 		wg.Go(func() {
-			head := make([]byte, contentkind.HeadSize)
 			for j := range next {
-				s.hashOne(j, head)
+				s.hashOne(j)
 			}
 		})
 	}
@@ -539,71 +638,38 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	wg.Wait()
 }
 
-func (s *scanner) hashOne(j *hashJob, head []byte) {
-	f, err := os.Open(j.path)
-	if err != nil {
+func (s *scanner) hashOne(j *hashJob) {
+	r, err := identify.File(j.path, j.name, identify.Expect{Size: j.size, Mtime: j.mtime}, identify.Deep(s.ck.Mode == ModeDeep))
+	switch {
+	case errors.Is(err, identify.ErrChanged):
+		s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		return
+	case err != nil:
 		s.warn("%s: %v (content not identified)", j.path, err)
 		return
 	}
-	defer f.Close()
-	id, n, err := cas.IDHead(f, j.size, head)
-	if err != nil {
-		if errors.Is(err, cas.ErrChanged) {
-			s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		} else {
-			s.warn("%s: %v (content not identified)", j.path, err)
-		}
-		return
+	j.cas, j.kind = r.ID, r.Kind
+	if r.Integrity != nil {
+		j.full = r.Integrity[:]
 	}
-	j.cas = id
-	j.kind, _ = contentkind.Detect(j.name, head[:n])
-	if s.ck.Mode == ModeDeep {
-		sum, err := cas.Integrity(f, j.size)
-		if err != nil {
-			s.warn("%s: integrity hash: %v", j.path, err)
-		} else {
-			j.full = sum[:]
-		}
-		if j.kind == contentkind.Image {
-			if img, err := media.Probe(head[:n], f, j.size); err == nil {
-				j.media, _ = json.Marshal(img)
-			}
-		}
-	}
-	// A file rewritten while we read it may give an id for bytes nobody saw together.
-	if st, err := f.Stat(); err != nil || st.Size() != j.size || st.ModTime().UnixNano() != j.mtime {
-		s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		return
+	if r.Image != nil {
+		j.media, _ = json.Marshal(r.Image)
 	}
 	j.hashed = true
 }
 
+// writeContent records the content of rows already written (the leftover path of apply).
 func (s *scanner) writeContent(c *sqlite3.Conn, jobs []*hashJob) error {
-	p := &s.ck.Progress
-	now := ms(s.l.now())
+	cids := map[string]int64{}
+	if err := s.insertContent(c, jobs, cids); err != nil {
+		return err
+	}
 	for _, j := range jobs {
-		if !j.hashed {
-			continue
+		if cid, ok := cids[j.name]; ok {
+			if err := s.w.exec(c, `UPDATE entries SET content_id = ? WHERE id = ?`, cid, j.id); err != nil {
+				return err
+			}
 		}
-		var media any
-		if j.media != nil {
-			media = string(j.media)
-		}
-		var full any
-		if j.full != nil {
-			full = j.full
-		}
-		cid := int64(j.cas)
-		if err := s.w.exec(c, `INSERT INTO content_identity (id, kind, size_bytes, integrity_hash, media_data, created_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash, integrity_hash), media_data = coalesce(excluded.media_data, media_data)`,
-			cid, int64(j.kind), j.size, full, media, now); err != nil {
-			return err
-		}
-		if err := s.w.exec(c, `UPDATE entries SET content_id = ? WHERE id = ?`, cid, j.id); err != nil {
-			return err
-		}
-		p.Hashed++
-		p.HashedBytes += j.size
 	}
 	return nil
 }
