@@ -14,9 +14,12 @@ import (
 
 // FuzzDispatch feeds arbitrary bytes to the engine. Whatever comes in, the
 // response must be one valid JSON-RPC 2.0 response object (or nothing, for a
-// notification), carry exactly one of result and error, and be the same
-// bytes when the request is repeated: determinism is what makes engines
-// comparable. Seeds: testdata/fuzz/FuzzDispatch plus every conformance script.
+// notification) carrying exactly one of result and error, with a well-formed
+// error object. (Determinism across engines is the conformance suite's job:
+// here methods change the library, so a repeated request may rightly differ.)
+// Seeds: testdata/fuzz/FuzzDispatch plus every conformance script. The
+// library is confined to its temp dir ("roots"), so whatever paths the fuzzer
+// invents, it cannot index the machine.
 func FuzzDispatch(f *testing.F) {
 	scripts, _ := filepath.Glob("../testdata/conformance/*.jsonl")
 	for _, s := range scripts {
@@ -27,7 +30,8 @@ func FuzzDispatch(f *testing.F) {
 			f.Add(l)
 		}
 	}
-	n, err := bindings.OpenNative(bindings.OpenOptions{Library: filepath.Join(f.TempDir(), "lib")})
+	dir := f.TempDir()
+	n, err := bindings.OpenNative(bindings.OpenOptions{Library: filepath.Join(dir, "lib"), Roots: []string{dir}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -60,9 +64,6 @@ func FuzzDispatch(f *testing.F) {
 			if err := dec.Decode(&e); err != nil || e.Code == nil || e.Message == nil || *e.Code > -32000 || *e.Code < -32768 {
 				t.Fatalf("malformed error (%v) %s", err, resp)
 			}
-		}
-		if again := n.Call(context.Background(), req); !bytes.Equal(again, resp) {
-			t.Fatalf("not deterministic:\n%s\n%s", resp, again)
 		}
 	})
 }

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"testing/fstest"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -123,6 +126,8 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		return fmt.Errorf("wasmhost: compile: %w", err)
 	}
 	fsc := wazero.NewFSConfig()
+	var guestRoots []string
+	rootMounted := false
 	for _, m := range cfg.Mounts {
 		cfs, err := newConfinedFS(m.HostPath)
 		if err != nil {
@@ -138,7 +143,20 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		if m.ReadOnly {
 			mfs = &sysfs.ReadFS{FS: cfs}
 		}
-		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(mfs, filepath.ToSlash(guest))
+		guest = filepath.ToSlash(filepath.Clean(guest))
+		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(mfs, guest)
+		guestRoots = append(guestRoots, guest)
+		rootMounted = rootMounted || guest == "/"
+	}
+	if !rootMounted && len(guestRoots) > 0 {
+		// SQLite's VFS resolves symlinks in the database path, lstat-ing
+		// every ancestor ("/", "/tmp", …), and a guest can stat only what is
+		// preopened. So "/" gets a read-only skeleton: the ancestors of the
+		// mounts as empty directories, nothing else. The guest's sandbox
+		// ignores it (FILEDEX_SANDBOX_ROOTS names the real mounts), and Go's
+		// wasip1 runtime sends each path to the longest matching preopen, so
+		// the real mounts win for everything inside them.
+		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(&sysfs.AdaptFS{FS: skeleton(guestRoots)}, "/")
 	}
 	stderr := cfg.Stderr
 	if stderr == nil {
@@ -156,6 +174,11 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		// that records times and generates UUIDs.
 		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
 		WithRandSource(rand.Reader)
+	roots, _ := json.Marshal(guestRoots)
+	if guestRoots == nil {
+		roots = []byte("[]")
+	}
+	mc = mc.WithEnv("FILEDEX_SANDBOX_ROOTS", string(roots))
 	if os.Getenv("FILEDEX_DEBUG") != "" {
 		mc = mc.WithEnv("FILEDEX_DEBUG", "1")
 	}
@@ -173,6 +196,19 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		}
 	}
 	return nil
+}
+
+// skeleton is a read-only file system holding the directories leading to
+// each root, and nothing else (fstest.MapFS creates the parents implied by
+// each entry; it is a plain in-memory fs.FS despite its package name).
+func skeleton(roots []string) fs.FS {
+	m := fstest.MapFS{}
+	for _, r := range roots {
+		if rel := strings.TrimPrefix(r, "/"); rel != "" {
+			m[rel] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
+		}
+	}
+	return m
 }
 
 // Close ends the instance and every library open in it.

@@ -45,28 +45,25 @@ const infoReq = `{"jsonrpc":"2.0","id":1,"method":"library.info"}`
 func TestRuntime_SameAsNative(t *testing.T) {
 	dir := t.TempDir()
 	r := newRuntime(t, wasmhost.Mount{HostPath: dir})
-	opts := bindings.OpenOptions{Library: filepath.Join(dir, "lib")}
-	w, err := r.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	n, err := bindings.OpenNative(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	for _, req := range []string{
+	seed := int64(7)
+	opts := bindings.OpenOptions{Library: filepath.Join(dir, "lib"), FixedClock: "2026-01-02T03:04:05Z", UUIDSeed: &seed}
+	reqs := []string{
 		infoReq,
 		`{"jsonrpc":"2.0","id":2,"method":"debug.echo","params":{"text":"<ü>","value":[1,{"a":null}]}}`,
 		`{"jsonrpc":"2.0","id":3,"method":"debug.panic","params":{"message":"in wasm"}}`,
 		`{"jsonrpc":"2.0","id":4,"method":"debug.echo","params":{"count":"x"}}`,
 		`{nope`,
-	} {
-		got, want := w.Call(context.Background(), []byte(req)), n.Call(context.Background(), []byte(req))
-		if string(got) != string(want) {
-			t.Errorf("%s\nwasi   %s\nnative %s", req, got, want)
-		}
+	}
+	// One engine at a time on the library: the WASI build locks with the
+	// dot-lock VFS (a directory beside the database), the native build with
+	// shared memory, and the two do not understand each other's locks.
+	w, err := r.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wasi [][]byte
+	for _, req := range reqs {
+		wasi = append(wasi, w.Call(context.Background(), []byte(req)))
 	}
 	if got := w.Call(context.Background(), []byte(`{"jsonrpc":"2.0","method":"debug.echo"}`)); got != nil {
 		t.Errorf("notification answered: %s", got)
@@ -74,6 +71,45 @@ func TestRuntime_SameAsNative(t *testing.T) {
 	// The instance survived the panic: still serving.
 	if got := string(w.Call(context.Background(), []byte(infoReq))); !strings.Contains(got, `"result"`) {
 		t.Errorf("after panic: %s", got)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Native on the library the guest created: the same answers, and proof
+	// that a library closed by one engine opens in the other.
+	n, err := bindings.OpenNative(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	for i, req := range reqs {
+		if want := n.Call(context.Background(), []byte(req)); string(wasi[i]) != string(want) {
+			t.Errorf("%s\nwasi   %s\nnative %s", req, wasi[i], want)
+		}
+	}
+}
+
+func TestRuntime_ReadOnlyMount(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	n, err := bindings.OpenNative(bindings.OpenOptions{Library: lib}) // create it
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Close()
+	r := newRuntime(t, wasmhost.Mount{HostPath: dir, ReadOnly: true})
+	// A read-write open needs to write (WAL, locks): refused by the mount.
+	if _, err := r.Open(context.Background(), bindings.OpenOptions{Library: lib}); err == nil {
+		t.Fatal("read-write open through a read-only mount succeeded")
+	}
+	e, err := r.Open(context.Background(), bindings.OpenOptions{Library: lib, ReadOnly: true})
+	if err != nil {
+		t.Skipf("read-only open through a read-only mount: %v (needs the core's immutable open)", err)
+	}
+	defer e.Close()
+	got := string(e.Call(context.Background(), []byte(`{"jsonrpc":"2.0","id":1,"method":"location.add","params":{"path":"`+dir+`"}}`)))
+	if !strings.Contains(got, `"code":-32003`) {
+		t.Errorf("write through a read-only library: %s", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -32,66 +33,60 @@ func artifact(name string) string { return filepath.Join(repo, "build", name) }
 // instead of skipping, so CI cannot pass by testing fewer engines.
 var requireArtifacts = os.Getenv("FILEDEX_REQUIRE_ARTIFACTS") != ""
 
-// engine runs a script's requests (one per line) on a fresh fixture and
-// returns the transcript: one response per line, notifications omitted; or,
-// when the library does not open, the error object as the only line.
+// job is one script prepared for running: its fixture root, its open
+// options and its requests (one per line), $ROOT already substituted.
+type job struct {
+	name, root, options, input string
+}
+
+// engine runs jobs and returns one transcript per job: one response per line,
+// notifications omitted; or, when the library does not open, the error object
+// as the only line. Each job's fixture is fresh when run is called.
 type engine struct {
 	name  string
 	needs []string // build artifacts
-	run   func(t *testing.T, root, options, input string) string
+	run   func(t *testing.T, jobs []job) []string
+}
+
+// each adapts a one-job runner to an engine's run.
+func each(fn func(t *testing.T, j job) string) func(*testing.T, []job) []string {
+	return func(t *testing.T, jobs []job) []string {
+		out := make([]string, len(jobs))
+		for i, j := range jobs {
+			out[i] = fn(t, j)
+		}
+		return out
+	}
 }
 
 var engines = []engine{
-	{name: "native", run: runNative},
-	{name: "stdio", run: runStdio},
-	{name: "capi", needs: []string{"libfiledex.so", "filedex_rpc"}, run: runCAPI},
-	{name: "python", needs: []string{"libfiledex.so"}, run: runPython},
-	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: runWazero},
+	{name: "native", run: each(runNative)},
+	{name: "stdio", run: each(runStdio)},
+	{name: "capi", needs: []string{"libfiledex.so", "filedex_rpc"}, run: each(runCAPI)},
+	{name: "python", needs: []string{"libfiledex.so"}, run: each(runPython)},
+	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: each(runWazero)},
+	// Node runs all scripts in one process: V8 compiles the 20 MB module once.
 	{name: "node", needs: []string{"libfiledex.wasm"}, run: runNode},
 }
 
 func TestConformance(t *testing.T) {
-	scripts, _ := filepath.Glob(filepath.Join(repo, "testdata", "conformance", "*.jsonl"))
-	var names []string
+	dir := filepath.Join(repo, "testdata", "conformance")
+	scripts, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	base := t.TempDir()
+	var jobs []job
 	for _, s := range scripts {
-		if !strings.HasSuffix(s, ".golden.jsonl") {
-			names = append(names, strings.TrimSuffix(filepath.Base(s), ".jsonl"))
+		if strings.HasSuffix(s, ".golden.jsonl") {
+			continue
 		}
+		name := strings.TrimSuffix(filepath.Base(s), ".jsonl")
+		jobs = append(jobs, loadJob(t, dir, name, filepath.Join(base, name, "root")))
 	}
-	if len(names) == 0 {
+	if len(jobs) == 0 {
 		t.Fatal("no scripts in testdata/conformance")
 	}
-	for _, name := range names {
-		t.Run(name, func(t *testing.T) { runScript(t, name) })
-	}
-}
-
-func runScript(t *testing.T, name string) {
-	dir := filepath.Join(repo, "testdata", "conformance")
-	script, err := os.ReadFile(filepath.Join(dir, name+".jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	options := defaultOptions
-	if b, err := os.ReadFile(filepath.Join(dir, name+".options.json")); err == nil {
-		options = string(bytes.TrimSpace(b))
-	}
-	// One root for all engines (recreated for each), so absolute paths in
-	// responses are the same bytes everywhere.
-	root := filepath.Join(t.TempDir(), "root")
-	subst := func(s string) string { return strings.ReplaceAll(s, "$ROOT", root) }
-	var lines []string
-	for _, l := range strings.Split(string(script), "\n") {
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "//") {
-			continue // comments document the script; they are never sent
-		}
-		lines = append(lines, subst(l))
-	}
-	input := strings.Join(lines, "\n") + "\n"
-
-	var want string // the native transcript, the reference for the others
+	results := map[string][]string{}
 	for _, e := range engines {
-		t.Run(e.name, func(t *testing.T) {
+		ok := t.Run(e.name, func(t *testing.T) {
 			for _, a := range e.needs {
 				if _, err := os.Stat(artifact(a)); err != nil {
 					if requireArtifacts {
@@ -100,36 +95,71 @@ func runScript(t *testing.T, name string) {
 					t.Skipf("build/%s missing: run make test (or make capi wasm)", a)
 				}
 			}
-			if err := os.RemoveAll(root); err != nil {
-				t.Fatal(err)
-			}
-			if err := conformance.Build(root); err != nil {
-				t.Fatal(err)
-			}
-			got := e.run(t, root, subst(options), input)
-			if e.name == "native" {
-				want = got
-				golden := filepath.Join(dir, name+".golden.jsonl")
-				norm := strings.ReplaceAll(got, root, "$ROOT")
-				if *update {
-					if err := os.WriteFile(golden, []byte(norm), 0o644); err != nil {
-						t.Fatal(err)
-					}
+			// Every engine gets identical fixtures at the same roots, so
+			// absolute paths in responses are the same bytes everywhere.
+			for _, j := range jobs {
+				if err := os.RemoveAll(j.root); err != nil {
+					t.Fatal(err)
 				}
-				g, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update and review the diff)", err)
+				if err := conformance.Build(j.root); err != nil {
+					t.Fatal(err)
 				}
-				if norm != string(g) {
-					t.Errorf("native transcript differs from %s:\n%s", filepath.Base(golden), lineDiff(string(g), norm))
-				}
-				return
 			}
-			if got != want {
-				t.Errorf("%s transcript differs from native:\n%s", e.name, lineDiff(want, got))
+			results[e.name] = e.run(t, jobs)
+		})
+		if !ok && e.name == "native" {
+			t.FailNow()
+		}
+	}
+	for i, j := range jobs {
+		t.Run(j.name, func(t *testing.T) {
+			native := results["native"][i]
+			golden := filepath.Join(dir, j.name+".golden.jsonl")
+			norm := strings.ReplaceAll(native, j.root, "$ROOT")
+			if *update {
+				if err := os.WriteFile(golden, []byte(norm), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			g, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update and review the diff)", err)
+			}
+			if norm != string(g) {
+				t.Errorf("native transcript differs from %s:\n%s", filepath.Base(golden), lineDiff(string(g), norm))
+			}
+			for _, e := range engines[1:] {
+				got, ran := results[e.name]
+				if !ran {
+					continue // skipped or failed above, with its reason
+				}
+				if got[i] != native {
+					t.Errorf("%s transcript differs from native:\n%s", e.name, lineDiff(native, got[i]))
+				}
 			}
 		})
 	}
+}
+
+// loadJob reads script name (and its optional name.options.json) for root.
+func loadJob(t *testing.T, dir, name, root string) job {
+	script, err := os.ReadFile(filepath.Join(dir, name+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := defaultOptions
+	if b, err := os.ReadFile(filepath.Join(dir, name+".options.json")); err == nil {
+		options = string(bytes.TrimSpace(b))
+	}
+	subst := func(s string) string { return strings.ReplaceAll(s, "$ROOT", root) }
+	var lines []string
+	for _, l := range strings.Split(string(script), "\n") {
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "//") {
+			continue // comments document the script; they are never sent
+		}
+		lines = append(lines, subst(l))
+	}
+	return job{name: name, root: root, options: subst(options), input: strings.Join(lines, "\n") + "\n"}
 }
 
 // lineDiff shows the first differing line of two transcripts.
@@ -169,8 +199,8 @@ func transcript(e bindings.Engine, input string) string {
 	return out.String()
 }
 
-func runNative(t *testing.T, root, options, input string) string {
-	o, failed := openOptions(t, options)
+func runNative(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
 	if failed != "" {
 		return failed
 	}
@@ -179,12 +209,12 @@ func runNative(t *testing.T, root, options, input string) string {
 		return string(bindings.ErrorJSON(err)) + "\n"
 	}
 	defer n.Close()
-	return transcript(n, input)
+	return transcript(n, j.input)
 }
 
 // runStdio is `filedex rpc`'s server loop, fed the whole script at once.
-func runStdio(t *testing.T, root, options, input string) string {
-	o, failed := openOptions(t, options)
+func runStdio(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
 	if failed != "" {
 		return failed
 	}
@@ -194,18 +224,18 @@ func runStdio(t *testing.T, root, options, input string) string {
 	}
 	defer n.Close()
 	var out bytes.Buffer
-	if err := bindings.Serve(context.Background(), n, strings.NewReader(input), &out); err != nil {
+	if err := bindings.Serve(context.Background(), n, strings.NewReader(j.input), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
 }
 
-func runCAPI(t *testing.T, root, options, input string) string {
-	return runProgram(t, input, artifact("filedex_rpc"), options)
+func runCAPI(t *testing.T, j job) string {
+	return runProgram(t, j.input, artifact("filedex_rpc"), j.options)
 }
 
-func runPython(t *testing.T, root, options, input string) string {
-	return runProgram(t, input, "python3", filepath.Join(repo, "examples", "python", "filedex.py"), artifact("libfiledex.so"), options)
+func runPython(t *testing.T, j job) string {
+	return runProgram(t, j.input, "python3", filepath.Join(repo, "examples", "python", "filedex.py"), artifact("libfiledex.so"), j.options)
 }
 
 // mounts are what the WASI engines may reach: the same directories as the
@@ -214,13 +244,13 @@ func mounts(root string) []string {
 	return []string{filepath.Join(root, "lib"), filepath.Join(root, "data")}
 }
 
-func runWazero(t *testing.T, root, options, input string) string {
-	o, failed := openOptions(t, options)
+func runWazero(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
 	if failed != "" {
 		return failed
 	}
 	cfg := wasmhost.Config{WasmPath: artifact("libfiledex.wasm"), CacheDir: artifact("wazero-cache")}
-	for _, m := range mounts(root) {
+	for _, m := range mounts(j.root) {
 		cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
 	}
 	e, err := wasmhost.Open(context.Background(), cfg, o)
@@ -231,16 +261,33 @@ func runWazero(t *testing.T, root, options, input string) string {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	return transcript(e, input)
+	return transcript(e, j.input)
 }
 
-func runNode(t *testing.T, root, options, input string) string {
+func runNode(t *testing.T, jobs []job) []string {
 	if _, err := exec.LookPath("node"); err != nil {
 		// Never a skip: a missing runtime must not turn into a green run.
 		t.Fatal("node not found on PATH: the Node leg of the conformance suite needs Node >= 20 (apt-get install nodejs)")
 	}
-	args := append([]string{"--no-warnings", filepath.Join(repo, "examples", "node", "filedex.mjs"), "rpc", artifact("libfiledex.wasm"), options}, mounts(root)...)
-	return runProgram(t, input, "node", args...)
+	type nodeJob struct {
+		Options string   `json:"options"`
+		Dirs    []string `json:"dirs"`
+		Input   string   `json:"input"`
+	}
+	var in []nodeJob
+	for _, j := range jobs {
+		in = append(in, nodeJob{Options: j.options, Dirs: mounts(j.root), Input: j.input})
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runProgram(t, string(b), "node", "--no-warnings", filepath.Join(repo, "examples", "node", "filedex.mjs"), "batch", artifact("libfiledex.wasm"))
+	var transcripts []string
+	if err := json.Unmarshal([]byte(out), &transcripts); err != nil || len(transcripts) != len(jobs) {
+		t.Fatalf("node batch: bad output (%v): %.500s", err, out)
+	}
+	return transcripts
 }
 
 // runProgram runs a client that speaks the transcript protocol on stdio.

@@ -14,13 +14,18 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"testing/fstest"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 )
@@ -64,6 +69,7 @@ func run(module string, args []string, mounts []string, cacheDir, tmp string) in
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 
 	fsc := wazero.NewFSConfig()
+	var guestRoots []string
 	mc := wazero.NewModuleConfig().
 		WithArgs(append([]string{filepath.Base(module)}, args...)...).
 		WithStdin(os.Stdin).WithStdout(os.Stdout).WithStderr(os.Stderr).
@@ -76,6 +82,7 @@ func run(module string, args []string, mounts []string, cacheDir, tmp string) in
 			return 1
 		}
 		fsc = fsc.WithDirMount(abs, abs)
+		guestRoots = append(guestRoots, abs)
 		if i == 0 {
 			mc = mc.WithEnv("PWD", abs) // Go's wasip1 runtime takes its cwd from PWD
 		}
@@ -93,8 +100,14 @@ func run(module string, args []string, mounts []string, cacheDir, tmp string) in
 		}
 		defer os.RemoveAll(dir)
 		fsc = fsc.WithDirMount(dir, dir)
+		guestRoots = append(guestRoots, dir)
 		mc = mc.WithEnv("TMPDIR", dir)
 	}
+	// The skeleton at "/" and FILEDEX_SANDBOX_ROOTS, as wasmhost sets them
+	// (see there): SQLite's VFS must be able to lstat the mounts' ancestors.
+	fsc = fsc.(sysfs.FSConfig).WithSysFSMount(&sysfs.AdaptFS{FS: skeleton(guestRoots)}, "/")
+	roots, _ := json.Marshal(guestRoots)
+	mc = mc.WithEnv("FILEDEX_SANDBOX_ROOTS", string(roots))
 	_, err = rt.InstantiateModule(ctx, mustCompile(ctx, rt, wasm), mc.WithFSConfig(fsc))
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {
@@ -105,6 +118,14 @@ func run(module string, args []string, mounts []string, cacheDir, tmp string) in
 		return 1
 	}
 	return 0
+}
+
+func skeleton(roots []string) fs.FS {
+	m := fstest.MapFS{}
+	for _, r := range roots {
+		m[strings.TrimPrefix(filepath.ToSlash(r), "/")] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
+	}
+	return m
 }
 
 func mustCompile(ctx context.Context, rt wazero.Runtime, wasm []byte) wazero.CompiledModule {
