@@ -10,6 +10,59 @@ import (
 
 func init() {
 	register("db.stats", dbStats)
+	register("db.check", dbCheck)
+	register("db.optimize", dbOptimize)
+	register("db.backup", dbBackup)
+	register("db.restore", dbRestore)
+}
+
+func dbCheck(ctx context.Context, s *Session, _ NoParams) (core.CheckReport, error) {
+	return s.lib.Check(ctx)
+}
+
+func dbOptimize(ctx context.Context, s *Session, _ NoParams) (core.OptimizeReport, error) {
+	return s.lib.Optimize(ctx)
+}
+
+// DBBackupParams are the params of db.backup: Keep > 0 deletes all but the
+// newest Keep backups once the new one is verified. Backups go to the
+// library's backups/ directory; choosing another directory is left to Go
+// callers, so a request cannot write outside the library.
+type DBBackupParams struct {
+	Keep int `json:"keep,omitempty"`
+}
+
+// Validate implements the params check of [register].
+func (p *DBBackupParams) Validate() error {
+	if p.Keep < 0 {
+		return InvalidParams("keep", "must be ≥ 0")
+	}
+	return nil
+}
+
+func dbBackup(ctx context.Context, s *Session, p DBBackupParams) (core.BackupResult, error) {
+	return s.lib.Backup(ctx, core.BackupOptions{Keep: p.Keep})
+}
+
+// DBRestoreParams are the params of db.restore: the backup file to restore.
+type DBRestoreParams struct {
+	File string `json:"file"`
+}
+
+// Validate implements the params check of [register].
+func (p *DBRestoreParams) Validate() error {
+	if p.File == "" {
+		return InvalidParams("file", "required")
+	}
+	return nil
+}
+
+func dbRestore(ctx context.Context, s *Session, p DBRestoreParams) (core.RestoreResult, error) {
+	file, err := s.Path(p.File)
+	if err != nil {
+		return core.RestoreResult{}, err
+	}
+	return s.lib.Restore(ctx, file, core.RestoreOptions{})
 }
 
 // DBStats is the result of db.stats: what the library holds and what it
