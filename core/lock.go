@@ -57,6 +57,15 @@ func acquireLibraryLock(ctx context.Context, dir string, exclusive, readOnly boo
 	lk := &libraryLock{f: f, path: path, exclusive: exclusive}
 	for {
 		ok, err := tryLockFile(f, exclusive)
+		if err != nil && isLockUnsupported(err) {
+			// Some network file systems have no locks. Opening goes on unprotected (as it
+			// always did); a restore refuses, since it could not tell who has the library open.
+			f.Close()
+			if !exclusive {
+				return &libraryLock{path: path}, nil
+			}
+			return nil, fmt.Errorf("%w: the file system of %s has no file locks, so a restore cannot make sure no process has the library open; restore on a local disk, then move the library", ErrInvalid, dir)
+		}
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("%w: lock %s: %w", ErrInternal, path, err)
@@ -82,7 +91,7 @@ func acquireLibraryLock(ctx context.Context, dir string, exclusive, readOnly boo
 // On failure the lock is shared again.
 func (lk *libraryLock) upgrade() error {
 	if lk.f == nil {
-		return fmt.Errorf("%w: the library lock file could not be created (read-only media?)", ErrReadOnly)
+		return fmt.Errorf("%w: the library has no lock (read-only media, or a file system without locks): a restore cannot make sure no other process has it open", ErrReadOnly)
 	}
 	ok, err := tryLockFile(lk.f, true)
 	if err != nil {

@@ -67,3 +67,5 @@ func unlockFile(f *os.File) {
 }
 
 func isReadOnlyFS(error) bool { return false }
+
+func isLockUnsupported(error) bool { return false }

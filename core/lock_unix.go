@@ -35,3 +35,8 @@ func tryLockFile(f *os.File, exclusive bool) (bool, error) {
 func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
 
 func isReadOnlyFS(err error) bool { return errors.Is(err, syscall.EROFS) }
+
+// isLockUnsupported reports a file system without flock (some NFS and FUSE mounts).
+func isLockUnsupported(err error) bool {
+	return errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOTSUP)
+}

@@ -36,3 +36,8 @@ func unlockFile(f *os.File) {
 }
 
 func isReadOnlyFS(err error) bool { return errors.Is(err, windows.ERROR_WRITE_PROTECT) }
+
+// isLockUnsupported reports a file system without byte-range locks.
+func isLockUnsupported(err error) bool {
+	return errors.Is(err, windows.ERROR_NOT_SUPPORTED) || errors.Is(err, windows.ERROR_INVALID_FUNCTION)
+}
