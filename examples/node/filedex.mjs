@@ -1,7 +1,6 @@
 // filedex from Node through the WASI reactor (node:wasi, Node >= 20).
 //
 //   node filedex.mjs rpc WASM OPTIONS_JSON DIR...   < requests.jsonl   # rpc loop
-//   node filedex.mjs batch WASM < jobs.json                           # conformance suite
 //   node filedex.mjs selftest WASM DIR
 //   node filedex.mjs command WASM DIR -- ARGS...   # run filedex.wasm (the CLI) as a WASI command
 //
@@ -31,7 +30,12 @@ function sandbox(dirs) {
 
 /** A libfiledex.wasm instance. Not reentrant: Wasm runs one call at a time. */
 export class Reactor {
-  /** wasm: a path, or a compiled WebAssembly.Module to instantiate again. */
+  /**
+   * wasm: a path, or a compiled WebAssembly.Module.
+   * Known issue: more than one instance of libfiledex.wasm in one Node 20.20
+   * process crashed it (SIGSEGV/SIGTRAP, V8 heap corruption) in every run
+   * tried here, shared Module or not; use one instance per process.
+   */
   static async load(wasm, dirs) {
     const { preopens, env } = sandbox(dirs);
     const wasi = new WASI({ version: 'preview1', args: ['libfiledex'], env, preopens, returnOnExit: true });
@@ -95,40 +99,6 @@ export class Reactor {
   }
 
   close(h) { return this.x.fdx_close(h); }
-}
-
-// batch runs several independent sessions in one process, for the
-// conformance suite: stdin is a JSON array of {options, dirs, input} (input:
-// requests, one per line), stdout a JSON array of transcripts. The module is
-// compiled once and instantiated per session — each gets its own memory and
-// mounts — so V8's compilation (seconds for a 20 MB module) is paid once
-// rather than per script.
-async function batch(wasm) {
-  const chunks = [];
-  for await (const c of process.stdin) chunks.push(c);
-  const jobs = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  const module = new WebAssembly.Module(readFileSync(wasm));
-  const out = [];
-  for (const job of jobs) {
-    const r = await Reactor.load(module, job.dirs);
-    let h;
-    try {
-      h = r.open(job.options);
-    } catch (e) {
-      if (!e.rpc) throw e;
-      out.push(r.lastErrorText + '\n');
-      continue;
-    }
-    let t = '';
-    for (const line of job.input.split('\n')) {
-      if (line.trim() === '') continue;
-      const resp = r.call(h, line);
-      if (resp !== '') t += resp + '\n';
-    }
-    if (r.close(h) !== 0) throw new Error('fdx_close failed');
-    out.push(t);
-  }
-  process.stdout.write(JSON.stringify(out));
 }
 
 async function rpc(wasm, options, dirs) {
@@ -202,8 +172,6 @@ async function main() {
   }
   if (mode === 'rpc' && rest.length >= 1) {
     await rpc(wasm, rest[0], rest.slice(1));
-  } else if (mode === 'batch' && rest.length === 0) {
-    await batch(wasm);
   } else if (mode === 'selftest' && rest.length === 1) {
     await selftest(wasm, rest[0]);
   } else if (mode === 'command' && rest.includes('--')) {
@@ -219,6 +187,5 @@ async function main() {
 //
 // Known cost: after the work is done, Node 20 can spend 10–20 s more before the
 // process ends on a busy 2-core machine (V8 finishing background compilation of
-// the 20 MB module; process.exit() does not cut it short, SIGKILL does). The
-// batch mode exists so the suite pays that once.
+// the 20 MB module; process.exit() does not cut it short, SIGKILL does).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
