@@ -67,18 +67,20 @@ func (e *rpcError) display() string {
 	return stripOps(e.Message)
 }
 
-// opPrefix matches the "method.name: " wrappers handlers add.
-var opPrefix = regexp.MustCompile(`^[a-z_]+\.[a-z_.]+: `)
+// opName matches the "method.name: " wrappers handlers add, at the start of
+// the message or after another "field: " prefix. Only the method table's
+// areas are matched, so a file name like "notes.txt: " is never eaten.
+var opName = regexp.MustCompile(`(^|: )(?:library|location|job|entry|tree|duplicates|tag|label|metadata|db|migrations)\.[a-z_]+: `)
 
-// stripOps removes leading "tag.apply: tag.get: " operation names, which
+// stripOps removes the operation names ("tag.apply: tag.get: "), which
 // matter in logs but not to a person at a terminal.
 func stripOps(msg string) string {
 	for {
-		loc := opPrefix.FindStringIndex(msg)
-		if loc == nil {
-			return msg
+		out := opName.ReplaceAllString(msg, "$1")
+		if out == msg {
+			return out
 		}
-		msg = msg[loc[1]:]
+		msg = out
 	}
 }
 

@@ -125,3 +125,16 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+func TestStripOps(t *testing.T) {
+	for in, want := range map[string]string{
+		"tag.apply: tag.get: not found: no tag named \"x\"":             "not found: no tag named \"x\"",
+		"under: entry.find: not found: /usr is not inside any location": "under: not found: /usr is not inside any location",
+		"notes.txt: permission denied":                                  "notes.txt: permission denied",
+		"open: invalid argument: x":                                     "open: invalid argument: x",
+	} {
+		if got := stripOps(in); got != want {
+			t.Errorf("stripOps(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
