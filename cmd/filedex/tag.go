@@ -161,7 +161,12 @@ func (a *app) relationCommand(noun, verb, method, short, example string) *cobra.
 				return a.printJSON(res)
 			}
 			if !a.quiet {
-				past := map[string]string{"add": "now carry", "remove": "no longer carry"}[verb]
+				past := map[string]string{"add": "now carr", "remove": "no longer carr"}[verb]
+				if res.Changed == 1 {
+					past += "ies"
+				} else {
+					past += "y"
+				}
 				fmt.Fprintf(a.stdout, "%s %s %s %s.\n", plural(int64(res.Changed), "file", "files"), past, noun, a.paint(colBold, name))
 			}
 			return nil
