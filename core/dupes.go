@@ -188,7 +188,7 @@ WHERE c.size_bytes >= ?5 AND (?6 < 0 OR c.kind = ?6)`
 func (d Duplicates) members(ctx context.Context, op string, content int64, under *subtree, g *DupGroup) error {
 	const q = `SELECT e.id, e.name, p.path, l.path FROM entries e INDEXED BY entries_content
 JOIN locations l ON l.id = e.location_id JOIN entries p ON p.id = e.parent_id
-WHERE e.content_id = ?1 AND e.content_id IS NOT NULL
+WHERE e.content_id = (SELECT ?1) AND e.content_id IS NOT NULL
  AND (?2 = 0 OR (p.location_id = ?2 AND (p.id = ?5 OR (p.path >= ?3 AND p.path < ?4))))
 ORDER BY e.id`
 	var loc, id int64
@@ -280,7 +280,12 @@ func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupG
 		}
 		out[0].Unverified = bad
 	}
-	slices.SortFunc(out, func(a, b DupGroup) int { return cmp.Compare(b.WastedBytes, a.WastedBytes) })
+	slices.SortFunc(out, func(a, b DupGroup) int {
+		if len(a.IDs) == 0 || len(b.IDs) == 0 {
+			return cmp.Compare(len(b.IDs), len(a.IDs))
+		}
+		return cmp.Or(cmp.Compare(b.WastedBytes, a.WastedBytes), cmp.Compare(a.IDs[0], b.IDs[0]))
+	})
 	return out, nil
 }
 

@@ -40,7 +40,7 @@ func listAll(t *testing.T, lib *core.Library, dir int64, o core.ListOptions, lim
 
 func TestPaths_MatchModel(t *testing.T) {
 	lib := openTest(t)
-	g := generate(t, lib, 4, 2500)
+	g := generate(t, lib, 4, 1200)
 	ctx := context.Background()
 	for _, d := range g.all {
 		if d.kind != core.KindDirectory {
@@ -57,7 +57,7 @@ func TestPaths_MatchModel(t *testing.T) {
 			o    core.ListOptions
 			want []*genEntry
 		}{{core.ListOptions{}, byName}, {core.ListOptions{DirsFirst: true}, dirsFirst}} {
-			for _, limit := range []int{1, 3, 100} {
+			for _, limit := range []int{2, 100} {
 				got := listAll(t, lib, d.id, tc.o, limit)
 				if len(got) != len(tc.want) {
 					t.Fatalf("dir %d %+v limit %d: %d entries, want %d", d.id, tc.o, limit, len(got), len(tc.want))

@@ -92,7 +92,7 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 		dirs         int64
 	}
 	dirs := map[int64]*dir{st.id: {id: st.id, path: rootPath}}
-	rows, err := u.l.query(ctx, `SELECT id, path FROM entries WHERE location_id = ?1 AND path >= ?2 AND path < ?3 AND path IS NOT NULL`, st.loc, st.lo, st.hi)
+	rows, err := u.l.query(ctx, `SELECT id, path FROM entries WHERE location_id = (SELECT ?1) AND path >= (SELECT ?2) AND path < (SELECT ?3) AND path IS NOT NULL`, st.loc, st.lo, st.hi)
 	if err != nil {
 		return nil, wrapDB(op, err)
 	}
@@ -230,4 +230,3 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 	es, _, err := Entries{u.l}.withMetadata(ctx, op, out, "")
 	return es, err
 }
-
