@@ -77,8 +77,10 @@ test-wasi:
 bench-bindings: capi wasm
 	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/conformance
 
+# Fuzz targets of the bindings, a minute each: request decoding and request paths.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./bindings
+	$(GO) test -run '^$$' -fuzz FuzzSandboxPath -fuzztime 60s ./bindings
 
 # ---- hygiene -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ func BenchmarkNative_Call(b *testing.B) {
 	n := openNative(b)
 	ctx := context.Background()
 	for _, c := range []struct{ name, req string }{
+		{"echo", `{"jsonrpc":"2.0","id":1,"method":"debug.echo","params":{"count":1}}`},
 		{"library.info", `{"jsonrpc":"2.0","id":1,"method":"library.info"}`},
 		{"parse_error", `x`},
 	} {

@@ -11,3 +11,13 @@ func SetDebugOutput(t *testing.T, w io.Writer) {
 	debugOut = w
 	t.Cleanup(func() { debugOut = old })
 }
+
+// SandboxPath runs Session.Path for a session confined to roots, without
+// opening a library.
+func SandboxPath(roots []string, p string) (string, error) {
+	s := &Session{roots: sandboxRoots()}
+	for _, r := range roots {
+		s.allowed = append(s.allowed, resolve(r, s.roots))
+	}
+	return s.Path(p)
+}
