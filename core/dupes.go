@@ -179,7 +179,9 @@ func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, 
 const dupWasted = `size_bytes * (entry_count - 1)`
 
 // dupTotalsQ: number of groups and wasted bytes over content_dupes (?1 minimum size, ?2 kind
-// or -1). Without filters the index alone answers (it stores the expression).
+// or -1). The index alone answers, filters included (it carries size_bytes and kind). It is a
+// statement apart from the page's, so under a concurrent scan the totals may be a commit
+// newer or older than the page — as the next page may be anyway.
 const dupTotalsQ = `SELECT count(*), coalesce(sum(` + dupWasted + `), 0) FROM content_identity INDEXED BY content_dupes
 WHERE entry_count > 1 AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)`
 
