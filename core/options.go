@@ -18,6 +18,12 @@ type Options struct {
 	// registration; writes fail with ErrReadOnly. The library must exist.
 	ReadOnly bool
 
+	// SkipMigrations leaves pending migrations unapplied when an existing library is opened,
+	// so `filedex migrate status` can show them and `migrate up --to N` can stop at N. Only
+	// the migration methods are safe on such a library. A library newer than the binary is
+	// refused either way, and a new library is always migrated.
+	SkipMigrations bool
+
 	// Clock returns the current time; nil means time.Now. Tests and reproducible runs pass
 	// [FixedClock].
 	Clock Clock
