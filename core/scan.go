@@ -237,8 +237,14 @@ type scanner struct {
 	displacedFiles map[uint64]int64
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
-	pending []pendingRow     // rows queued by insertRow, written by flushInserts
-	now     time.Time        // the clock at the current directory batch
+	pending []pendingRow // rows queued by insertRow, written by flushInserts
+	now     time.Time    // the clock at the current directory batch
+
+	// Content identified ahead (first scans in content modes): directories taken from the
+	// walk, in walk order, whose files the pipe is identifying; queued counts their files.
+	pipe    *hashPipe
+	queue   []*dirBatch
+	queued  int
 	subdirs map[string]int64 // rows of subdirectories whose batches are still to come
 
 	lastProgress time.Time
@@ -330,6 +336,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		}
 		walkCtx, stop := context.WithCancelCause(ctx)
 		defer stop(nil)
+		if s.contentMode() && s.ck.FirstScan {
+			s.pipe = s.startPipe(walkCtx)
+		}
 		_, werr := s.walker.WalkAfter(walkCtx, s.loc.Path, s.ck.After, func(b *walk.Batch) error {
 			if err := s.batch(walkCtx, b); err != nil {
 				return err
@@ -339,6 +348,18 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			}
 			return nil
 		})
+		if werr == nil || errors.Is(werr, errBudget) {
+			// Directories taken from the walk are written before the checkpoint moves on.
+			if err := s.drain(walkCtx); err != nil {
+				werr = err
+			}
+		}
+		if s.pipe != nil {
+			// Otherwise (cancelled, failed) queued directories are dropped: the checkpoint
+			// is before them, and the next call walks them again.
+			s.pipe.stop()
+			s.pipe, s.queue, s.queued = nil, nil, 0
+		}
 		if werr != nil {
 			// Commit what is complete; the checkpoint points after the last whole batch.
 			if cerr := s.w.commit(context.WithoutCancel(ctx), s.checkpointFn()); cerr != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
@@ -93,46 +94,117 @@ type hashJob struct {
 	size  int64
 	mtime int64
 	// results
-	cas    uint64
-	kind   contentkind.Kind
-	full   []byte
-	media  []byte
-	err    error
-	hashed bool
+	cas     uint64
+	kind    contentkind.Kind
+	full    []byte
+	media   []byte
+	warning string // why it is not identified, recorded when its directory is indexed
+	hashed  bool
+	done    *sync.WaitGroup // the batch's, when identified ahead
 }
 
-// batch indexes one directory: diffs its children on disk against its rows, writes the
-// changes, and identifies the content of new and modified files.
-func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
-	p := &s.ck.Progress
-	p.CurrentPath = b.Path
-	disk := make([]diskEntry, len(b.Entries))
+// dirBatch is one directory's listing, copied out of the walker's reused buffers, waiting
+// to be indexed.
+type dirBatch struct {
+	path     string
+	disk     []diskEntry
+	warnings []string
+	err      error
+	// ahead: pre was listed and handed to the hashing pipeline when the batch was taken
+	// (first scans, where a directory below the root has no rows to diff against); hashing
+	// is done when all of pre is.
+	ahead   bool
+	pre     []*hashJob
+	hashing sync.WaitGroup
+}
+
+func (s *scanner) take(b *walk.Batch) *dirBatch {
+	db := &dirBatch{path: b.Path, disk: make([]diskEntry, len(b.Entries)), err: b.Err}
 	for i, e := range b.Entries {
-		disk[i] = diskEntry{name: string(e.Name), e: e}
-		disk[i].e.Name = nil
-		switch e.Type {
+		db.disk[i] = diskEntry{name: string(e.Name), e: e}
+		db.disk[i].e.Name = nil
+	}
+	for i := range b.Warnings {
+		db.warnings = append(db.warnings, b.Warnings[i].Error())
+	}
+	return db
+}
+
+// batch takes a directory's listing from the walker and indexes it: at once, or, when its
+// content can be identified ahead (see pipe), after the content of up to pipeDepth
+// directories before it is identified while earlier ones are written.
+func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
+	db := s.take(b)
+	if s.pipe == nil || db.path == "" {
+		if err := s.drain(ctx); err != nil {
+			return err
+		}
+		return s.index(ctx, db)
+	}
+	db.ahead = true
+	db.pre = s.prehash(db.path, db.disk, nil)
+	s.pipe.submit(db)
+	s.queue = append(s.queue, db)
+	s.queued += len(db.pre)
+	for len(s.queue) > pipeDepth || (len(s.queue) > 1 && s.queued > pipeFiles) {
+		if err := s.indexFront(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexFront indexes the oldest queued directory once its content is identified.
+func (s *scanner) indexFront(ctx context.Context) error {
+	db := s.queue[0]
+	s.queue[0] = nil
+	s.queue = s.queue[1:]
+	s.queued -= len(db.pre)
+	db.hashing.Wait()
+	return s.index(ctx, db)
+}
+
+// drain indexes every queued directory, in walk order.
+func (s *scanner) drain(ctx context.Context) error {
+	for len(s.queue) > 0 {
+		if err := s.indexFront(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// index diffs one directory's children on disk against its rows, writes the changes, and
+// identifies the content of new and modified files. Progress, warnings and the walk
+// position move only here, so a checkpoint never counts a directory it has not written.
+func (s *scanner) index(ctx context.Context, db *dirBatch) error {
+	p := &s.ck.Progress
+	p.CurrentPath = db.path
+	disk := db.disk
+	for _, d := range disk {
+		switch d.e.Type {
 		case walk.Dir:
 			p.Dirs++
 		case walk.Symlink:
 			p.Symlinks++
 		default:
 			p.Files++
-			p.Bytes += e.Size
+			p.Bytes += d.e.Size
 		}
 	}
-	for i := range b.Warnings {
-		s.warn("%s", b.Warnings[i].Error())
+	for _, w := range db.warnings {
+		s.warn("%s", w)
 	}
-	if b.Err != nil {
-		s.warn("%s (its listing is incomplete; missing entries are kept)", b.Err.Error())
+	if db.err != nil {
+		s.warn("%s (its listing is incomplete; missing entries are kept)", db.err.Error())
 	}
-	complete := b.Err == nil
+	complete := db.err == nil
 	var dirID int64
 	var dirPath string
 	var rows []dbEntry
 	err := s.w.do(ctx, func(c *sqlite3.Conn) error {
 		var err error
-		if dirID, dirPath, err = s.dirRow(c, b.Path); err != nil || dirID == 0 {
+		if dirID, dirPath, err = s.dirRow(c, db.path); err != nil || dirID == 0 {
 			return err
 		}
 		if dirID <= s.ck.StartMaxID || !s.ck.FirstScan {
@@ -144,14 +216,21 @@ func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
 		return err
 	}
 	if dirID == 0 {
-		s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(b.Path, ""))
+		s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(db.path, ""))
 		return nil
 	}
 	// Identify content before writing rows, so a new file's row is written once, content
-	// id included, instead of inserted and then updated.
-	var cids map[string]int64
-	if pre := s.prehash(dirPath, disk, rows); len(pre) > 0 {
+	// id included, instead of inserted and then updated. A batch identified ahead listed
+	// its files without rows; should it have rows after all, its list is a superset of
+	// what prehash would give, and identifying a file again does no harm.
+	pre := db.pre
+	if !db.ahead {
+		pre = s.prehash(dirPath, disk, rows)
 		s.hash(ctx, pre)
+	}
+	var cids map[string]int64
+	if len(pre) > 0 {
+		s.jobWarnings(pre)
 		cids = make(map[string]int64, len(pre))
 		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.insertContent(c, pre, cids) }); err != nil {
 			return err
@@ -169,17 +248,27 @@ func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
 	}
 	if len(jobs) > 0 { // rows whose content changed on a move: rare
 		s.hash(ctx, jobs)
+		s.jobWarnings(jobs)
 		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.writeContent(c, jobs) }); err != nil {
 			return err
 		}
 	}
-	after := b.Path
+	after := db.path
 	s.ck.After = &after
 	s.report(false)
 	if s.w.due() {
 		return s.w.commit(ctx, s.checkpointFn())
 	}
 	return nil
+}
+
+// jobWarnings records the warnings of identified files, with their directory's batch.
+func (s *scanner) jobWarnings(jobs []*hashJob) {
+	for _, j := range jobs {
+		if j.warning != "" {
+			s.warn("%s", j.warning)
+		}
+	}
 }
 
 // prehash lists the files of a directory whose content must be identified: new ones,
@@ -676,13 +765,69 @@ func (s *scanner) loadDisplaced(ctx context.Context) error {
 	return wrapDB("location.scan", rows.Err())
 }
 
+// Identifying ahead (first scans in content and deep modes): the writer indexes a directory
+// while the content of the next ones is read, instead of alternating between the two.
+// Bounded by pipeDepth directories and, beyond the first queued one, pipeFiles files.
+const (
+	pipeDepth = 8
+	pipeFiles = 1024
+)
+
+// hashPipe is a pool of workers identifying the files of queued directories in walk order.
+type hashPipe struct {
+	feed chan *dirBatch
+	jobs chan *hashJob
+	wg   sync.WaitGroup
+}
+
+func (s *scanner) startPipe(ctx context.Context) *hashPipe {
+	p := &hashPipe{feed: make(chan *dirBatch, pipeDepth), jobs: make(chan *hashJob)}
+	for range s.hashWorkers() {
+		p.wg.Go(func() {
+			for j := range p.jobs {
+				if ctx.Err() == nil {
+					s.hashOne(j)
+				}
+				j.done.Done()
+			}
+		})
+	}
+	p.wg.Go(func() {
+		for db := range p.feed {
+			for _, j := range db.pre {
+				p.jobs <- j
+			}
+		}
+		close(p.jobs)
+	})
+	return p
+}
+
+func (p *hashPipe) submit(db *dirBatch) {
+	db.hashing.Add(len(db.pre))
+	for _, j := range db.pre {
+		j.done = &db.hashing
+	}
+	p.feed <- db
+}
+
+// stop waits for the workers; jobs not started when ctx ends are left unidentified.
+func (p *hashPipe) stop() {
+	close(p.feed)
+	p.wg.Wait()
+}
+
+func (s *scanner) hashWorkers() int {
+	if s.opts.Workers > 0 {
+		return s.opts.Workers
+	}
+	return min(max(2*runtime.GOMAXPROCS(0), 2), 8)
+}
+
 // hash identifies the content of files in parallel. Reads are positioned (pread) and a
 // sampled id reads at most 56 KiB, so a few workers keep the disk and both cores busy.
 func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
-	workers := s.opts.Workers
-	if workers <= 0 {
-		workers = min(max(2*runtime.GOMAXPROCS(0), 2), 8)
-	}
+	workers := s.hashWorkers()
 	next := make(chan *hashJob)
 	var wg sync.WaitGroup
 	for range min(workers, len(jobs)) {
@@ -706,10 +851,10 @@ func (s *scanner) hashOne(j *hashJob) {
 	r, err := identify.File(j.path, j.name, identify.Expect{Size: j.size, Mtime: j.mtime}, identify.Deep(s.ck.Mode == ModeDeep))
 	switch {
 	case errors.Is(err, identify.ErrChanged):
-		s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		j.warning = j.path + ": changed while it was read; identified at the next scan"
 		return
 	case err != nil:
-		s.warn("%s: %v (content not identified)", j.path, err)
+		j.warning = fmt.Sprintf("%s: %v (content not identified)", j.path, err)
 		return
 	}
 	j.cas, j.kind = r.ID, r.Kind
