@@ -275,19 +275,23 @@ func (w *writer) close(ctx context.Context) {
 //     rewritten to the WAL) again and again once the library outgrows the cache;
 //   - wal_autocheckpoint of scanWALPages instead of 1000: fewer checkpoints (each one
 //     copies pages back and fsyncs), and a page rewritten by many transactions is copied
-//     back once. The WAL may grow to about 40 MiB during a scan; SQLite reuses it afterwards.
+//     back once. The WAL grows to about 40 MiB during a scan (restorePragmas shrinks it after).
 const (
 	scanCacheKiB = 64 << 10
 	scanWALPages = 10000
 )
 
 func scanPragmas(cacheKiB int) string {
-	return "PRAGMA cache_size=-" + strconv.Itoa(max(cacheKiB, scanCacheKiB)) + "; PRAGMA wal_autocheckpoint=" + strconv.Itoa(scanWALPages)
+	return "PRAGMA cache_size=-" + strconv.Itoa(max(cacheKiB, scanCacheKiB)) + "; PRAGMA wal_autocheckpoint=" + strconv.Itoa(scanWALPages) +
+		"; PRAGMA journal_size_limit=-1"
 }
 
-// restorePragmas puts back the settings openPool gave the write connection.
+// restorePragmas puts back the settings openPool gave the write connection, and copies the
+// scan's WAL into the database without waiting for readers. journal_size_limit makes the
+// next write that restarts the WAL cut the file back to 4 MiB (about what the default
+// wal_autocheckpoint lets it reach) instead of leaving the scan's tens of MiB on disk.
 func restorePragmas(cacheKiB int) string {
-	return "PRAGMA cache_size=-" + strconv.Itoa(cacheKiB) + "; PRAGMA wal_autocheckpoint=1000"
+	return "PRAGMA cache_size=-" + strconv.Itoa(cacheKiB) + "; PRAGMA wal_autocheckpoint=1000; PRAGMA journal_size_limit=4194304; PRAGMA wal_checkpoint(PASSIVE)"
 }
 
 // allocID returns the next entry id of the open transaction.
