@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/filedex/filedex/core"
 )
@@ -42,7 +43,7 @@ func holdWriteLock(dir string) {
 		panic(err)
 	}
 	defer lib.Close()
-	db, err := driver.Open("file:" + filepath.Join(dir, core.DatabaseFile) + "?_txlock=immediate")
+	db, err := driver.Open("file:"+filepath.Join(dir, core.DatabaseFile)+"?_txlock=immediate", fts5.Register)
 	if err != nil {
 		panic(err)
 	}
@@ -128,7 +129,7 @@ func TestOpen_RefusesNewerLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	lib.Close()
-	db, _ := driver.Open("file:" + filepath.Join(dir, core.DatabaseFile))
+	db, _ := driver.Open("file:"+filepath.Join(dir, core.DatabaseFile), fts5.Register)
 	if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (9999, 'future', 'x', 0); PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func TestOpen_RefusesNewerLibrary(t *testing.T) {
 	}
 
 	// An edited migration is refused too, naming the file.
-	db, _ = driver.Open("file:" + filepath.Join(dir, core.DatabaseFile))
+	db, _ = driver.Open("file:"+filepath.Join(dir, core.DatabaseFile), fts5.Register)
 	db.Exec(`DELETE FROM schema_migrations WHERE version = 9999; UPDATE schema_migrations SET checksum = 'x' WHERE version = 1`)
 	db.Close()
 	_, err = core.Open(dir, testOptions())
