@@ -317,6 +317,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		return res, err
 	}
 	s.w = newWriter(s.l)
+	// Rows queued for a rolled-back transaction are gone with it: their ids and parents
+	// were that transaction's.
+	s.w.onRollback = func() { s.pending = s.pending[:0] }
 	defer s.w.close(context.WithoutCancel(ctx))
 
 	if s.ck.Phase == "discovery" {
@@ -362,7 +365,7 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		}
 		if werr != nil {
 			// Commit what is complete; the checkpoint points after the last whole batch.
-			if cerr := s.w.commit(context.WithoutCancel(ctx), s.checkpointFn()); cerr != nil {
+			if cerr := s.commit(context.WithoutCancel(ctx)); cerr != nil {
 				return res, cerr
 			}
 			switch {
@@ -376,7 +379,7 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr))
 		}
 		s.ck.Phase = "finalize"
-		if err := s.w.commit(ctx, s.checkpointFn()); err != nil {
+		if err := s.commit(ctx); err != nil {
 			return res, err
 		}
 	}

@@ -31,6 +31,8 @@ type writer struct {
 	nextID  int64
 	// tuned: the scan's connection settings (scanPragmas) are applied; close restores them.
 	tuned bool
+	// onRollback is called when an open transaction is rolled back.
+	onRollback func()
 }
 
 func newWriter(l *Library) *writer { return &writer{l: l, stmts: map[string]*sqlite3.Stmt{}} }
@@ -177,9 +179,10 @@ func bindAll(s *sqlite3.Stmt, args []any) error {
 	return nil
 }
 
-// due reports whether the open transaction should be committed now.
-func (w *writer) due() bool {
-	return w.inTx && (w.changes >= txMaxChangesVar || time.Since(w.txStart) >= txMaxAge)
+// due reports whether the open transaction should be committed now, with queued more rows
+// still to be written in it.
+func (w *writer) due(queued int) bool {
+	return w.inTx && (w.changes+queued >= txMaxChangesVar || time.Since(w.txStart) >= txMaxAge)
 }
 
 // commit stores the job's checkpoint and progress in the open transaction, commits it and
@@ -229,6 +232,9 @@ func (w *writer) rollback(ctx context.Context) {
 	if w.conn != nil && w.inTx {
 		w.conn.Raw(func(dc any) error { return dc.(driver.Conn).Raw().Exec(`ROLLBACK`) })
 		w.inTx = false
+		if w.onRollback != nil {
+			w.onRollback()
+		}
 	}
 	w.release()
 }
