@@ -181,7 +181,7 @@ func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions)
 	if err != nil {
 		return ScanResult{}, err
 	}
-	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now()}
+	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now(), clockStart: l.now()}
 	if err := s.init(ctx); err != nil {
 		return ScanResult{}, err
 	}
@@ -219,13 +219,14 @@ func (l *Library) CancelJob(ctx context.Context, jobID int64) (Job, error) {
 
 // scanner is one call's worth of a scan job.
 type scanner struct {
-	l     *Library
-	job   Job
-	loc   Location
-	opts  ScanOptions
-	ck    scanCheckpoint
-	start time.Time
-	prior int64 // elapsed ms of earlier calls
+	l          *Library
+	job        Job
+	loc        Location
+	opts       ScanOptions
+	ck         scanCheckpoint
+	start      time.Time
+	clockStart time.Time
+	prior      int64 // elapsed ms of earlier calls
 
 	w      *writer
 	walker *walk.Walker
@@ -290,7 +291,12 @@ func (s *scanner) warn(format string, args ...any) {
 	}
 }
 
+// elapsed is real time, for the budget. reported is the library clock's, for what the scan
+// reports (progress, summary seconds): under a fixed clock it is 0, so outputs stay
+// reproducible across engines.
 func (s *scanner) elapsed() time.Duration { return time.Since(s.start) }
+
+func (s *scanner) reportedMS() int64 { return s.prior + s.l.now().Sub(s.clockStart).Milliseconds() }
 
 func (s *scanner) report(force bool) {
 	if s.opts.Progress == nil {
@@ -301,7 +307,7 @@ func (s *scanner) report(force bool) {
 	}
 	s.lastProgress = time.Now()
 	p := s.ck.Progress
-	p.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+	p.ElapsedMS = s.reportedMS()
 	s.opts.Progress(p)
 }
 
@@ -409,7 +415,7 @@ func (s *scanner) checkpointFn() func() JobUpdate {
 	return func() JobUpdate {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.ck.Progress.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+		s.ck.Progress.ElapsedMS = s.reportedMS()
 		b, _ := json.Marshal(s.ck)
 		return JobUpdate{Checkpoint: b, Progress: s.ck.Progress}
 	}

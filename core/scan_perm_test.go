@@ -1,3 +1,7 @@
+//go:build unix
+
+// (unix: re-running as another uid needs syscall.Credential, which wasip1 lacks; make test-wasi.)
+
 package core_test
 
 import (
