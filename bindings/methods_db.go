@@ -2,8 +2,6 @@ package bindings
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 
 	"github.com/filedex/filedex/core"
 )
@@ -65,81 +63,47 @@ func dbRestore(ctx context.Context, s *Session, p DBRestoreParams) (core.Restore
 	return s.lib.Restore(ctx, file, core.RestoreOptions{})
 }
 
-// DBStats is the result of db.stats: what the library holds and what it
-// costs on disk. BytesPerEntry is database bytes (WAL included) per entry,
-// the figure FACTS.md compares schemas by.
+// DBStats is the result of db.stats: what the library holds and what it costs on disk, from
+// core's Library.DBStats (page counts, rows per table, FTS payload, totals per location) plus
+// the tag and label counts the CLI shows. BytesPerEntry counts the database's pages only: a
+// write-ahead log not yet checkpointed is reported apart (wal_bytes), so the figure does not
+// jump with checkpoint timing.
 type DBStats struct {
-	Path          string  `json:"path"`
-	SchemaVersion int     `json:"schema_version"`
-	Locations     int64   `json:"locations"`
-	Entries       int64   `json:"entries"`
-	Files         int64   `json:"files"`
-	Dirs          int64   `json:"dirs"`
-	Symlinks      int64   `json:"symlinks"`
-	IndexedBytes  int64   `json:"indexed_bytes"`
-	DatabaseBytes int64   `json:"database_bytes"`
-	WALBytes      int64   `json:"wal_bytes"`
-	BytesPerEntry float64 `json:"bytes_per_entry"`
-	Tags          int64   `json:"tags"`
-	Labels        int64   `json:"labels"`
+	core.DBStats
+	Path          string `json:"path"`
+	SchemaVersion int    `json:"schema_version"`
+	Files         int64  `json:"files"`
+	Dirs          int64  `json:"dirs"`
+	Symlinks      int64  `json:"symlinks"`
+	IndexedBytes  int64  `json:"indexed_bytes"`
+	DatabaseBytes int64  `json:"database_bytes"`
+	Tags          int64  `json:"tags"`
+	Labels        int64  `json:"labels"`
 }
 
-// dbStats composes public core calls: each location root's tree stats (one
-// index range per location), tag and label counts, and the sizes of the
-// database files. No SQL here: when the core grows a Library.Stats with page
-// counts per table, this method should call it instead.
 func dbStats(ctx context.Context, s *Session, _ NoParams) (DBStats, error) {
 	info, err := s.lib.Info(ctx)
 	if err != nil {
 		return DBStats{}, err
 	}
-	st := DBStats{Path: s.lib.Dir(), SchemaVersion: info.SchemaVersion}
-	for after := ""; ; {
-		locs, next, err := s.lib.Locations().List(ctx, core.LocationFilter{}, core.Page{After: after, Limit: core.MaxLimit})
-		if err != nil {
-			return DBStats{}, err
-		}
-		for _, l := range locs {
-			ts, err := s.lib.Entries().Stats(ctx, l.RootID)
-			if err != nil {
-				return DBStats{}, err
-			}
-			st.Locations++
-			st.Files += ts.Files
-			st.Dirs += ts.Dirs
-			st.Symlinks += ts.Symlinks
-			st.IndexedBytes += ts.Bytes
-		}
-		if after = next; after == "" {
-			break
-		}
-	}
-	// Every location's root is an entry too.
-	st.Entries = st.Locations + st.Files + st.Dirs + st.Symlinks
-	for after := ""; ; {
-		tags, next, err := s.lib.Tags().List(ctx, core.Page{After: after, Limit: core.MaxLimit})
-		if err != nil {
-			return DBStats{}, err
-		}
-		st.Tags += int64(len(tags))
-		if after = next; after == "" {
-			break
-		}
-	}
-	labels, err := s.lib.Labels().List(ctx)
+	cs, err := s.lib.DBStats(ctx)
 	if err != nil {
 		return DBStats{}, err
 	}
-	st.Labels = int64(len(labels))
-	db := filepath.Join(s.lib.Dir(), core.DatabaseFile)
-	if fi, err := os.Stat(db); err == nil {
-		st.DatabaseBytes = fi.Size()
+	st := DBStats{DBStats: cs, Path: s.lib.Dir(), SchemaVersion: info.SchemaVersion, DatabaseBytes: cs.FileBytes}
+	for _, l := range cs.Locations {
+		st.Files += l.Files
+		st.Dirs += l.Dirs
+		st.Symlinks += l.Symlinks
+		st.IndexedBytes += l.Bytes
 	}
-	if fi, err := os.Stat(db + "-wal"); err == nil {
-		st.WALBytes = fi.Size()
-	}
-	if st.Entries > 0 {
-		st.BytesPerEntry = float64(st.DatabaseBytes+st.WALBytes) / float64(st.Entries)
+	for _, t := range cs.Tables {
+		switch t.Name {
+		case "tags":
+			st.Tags = t.Rows
+		case "labels":
+			st.Labels = t.Rows
+		}
 	}
 	return st, nil
 }

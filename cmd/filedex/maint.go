@@ -14,19 +14,22 @@ import (
 
 // dbStats is db.stats' result.
 type dbStats struct {
-	Locations     int64   `json:"locations"`
-	Entries       int64   `json:"entries"`
-	Files         int64   `json:"files"`
-	Dirs          int64   `json:"dirs"`
-	Symlinks      int64   `json:"symlinks"`
-	IndexedBytes  int64   `json:"indexed_bytes"`
-	DatabaseBytes int64   `json:"database_bytes"`
-	WALBytes      int64   `json:"wal_bytes"`
-	BytesPerEntry float64 `json:"bytes_per_entry"`
-	Tags          int64   `json:"tags"`
-	Labels        int64   `json:"labels"`
-	SchemaVersion int     `json:"schema_version"`
-	Path          string  `json:"path"`
+	Locations []struct {
+		Path string `json:"path"`
+	} `json:"locations"`
+	FTSBytesPerEntry float64 `json:"fts_bytes_per_entry"`
+	Entries          int64   `json:"entries"`
+	Files            int64   `json:"files"`
+	Dirs             int64   `json:"dirs"`
+	Symlinks         int64   `json:"symlinks"`
+	IndexedBytes     int64   `json:"indexed_bytes"`
+	DatabaseBytes    int64   `json:"database_bytes"`
+	WALBytes         int64   `json:"wal_bytes"`
+	BytesPerEntry    float64 `json:"bytes_per_entry"`
+	Tags             int64   `json:"tags"`
+	Labels           int64   `json:"labels"`
+	SchemaVersion    int     `json:"schema_version"`
+	Path             string  `json:"path"`
 }
 
 type checkReport struct {
@@ -72,7 +75,7 @@ func (a *app) maintCommands() []*cobra.Command {
 			t := &table{}
 			row := func(k, v string) { t.add(cell{text: k}, cell{text: v, right: true}) }
 			row("library", a.displayPath(s.Path))
-			row("locations", groupDigits(s.Locations))
+			row("locations", groupDigits(int64(len(s.Locations))))
 			row("entries", groupDigits(s.Entries))
 			row("  files", groupDigits(s.Files))
 			row("  directories", groupDigits(s.Dirs))
@@ -82,7 +85,7 @@ func (a *app) maintCommands() []*cobra.Command {
 			if s.WALBytes > 0 {
 				row("  write-ahead log", humanSize(s.WALBytes))
 			}
-			row("bytes per entry", fmt.Sprintf("%.0f B", s.BytesPerEntry))
+			row("bytes per entry", fmt.Sprintf("%.0f B (full-text index: %.0f B of it)", s.BytesPerEntry, s.FTSBytesPerEntry))
 			row("tags / labels", fmt.Sprintf("%s / %s", groupDigits(s.Tags), groupDigits(s.Labels)))
 			row("schema version", fmt.Sprint(s.SchemaVersion))
 			a.printTable(t)
