@@ -62,7 +62,7 @@ func (o Options) withDefaults() Options {
 		o.Clock = systemClock{}
 	}
 	if o.UUIDs == nil {
-		o.UUIDs = randomUUIDs{}
+		o.UUIDs = &randomUUIDs{}
 	}
 	if o.MaxOpenConns <= 0 {
 		o.MaxOpenConns = 10
@@ -116,9 +116,29 @@ type UUIDSource interface {
 	Random(p []byte)
 }
 
-type randomUUIDs struct{}
+// randomUUIDs serves random bytes from a buffer refilled 4 KiB at a time: a scan makes a
+// UUID a row, and a crypto/rand read per UUID (a getrandom call for 10 bytes) costs more
+// than the bytes.
+type randomUUIDs struct {
+	mu  sync.Mutex
+	buf [4096]byte
+	n   int // bytes of buf still unused, at its end
+}
 
-func (randomUUIDs) Random(p []byte) { io.ReadFull(crand.Reader, p) }
+func (r *randomUUIDs) Random(p []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(p) > 0 {
+		if r.n == 0 {
+			io.ReadFull(crand.Reader, r.buf[:])
+			r.n = len(r.buf)
+		}
+		k := copy(p, r.buf[len(r.buf)-r.n:])
+		clear(r.buf[len(r.buf)-r.n : len(r.buf)-r.n+k]) // a byte is handed out once
+		r.n -= k
+		p = p[k:]
+	}
+}
 
 // seededUUIDs is deterministic: the same seed gives the same sequence in every engine and on
 // every platform (PCG is specified bit for bit).
@@ -145,7 +165,7 @@ func (s *seededUUIDs) Random(p []byte) {
 }
 
 var (
-	_ UUIDSource = randomUUIDs{}
+	_ UUIDSource = (*randomUUIDs)(nil)
 	_ UUIDSource = (*seededUUIDs)(nil)
 )
 
