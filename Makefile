@@ -3,7 +3,7 @@ GO      ?= go
 BUILD   := build
 PKGS    := ./...
 
-.PHONY: all build test test-go lint fmt check tidy-check cross clean
+.PHONY: all build test test-go lint fmt check tidy-check cross clean bench bench-quick bench-peers
 
 all: build
 
@@ -38,3 +38,19 @@ check: lint tidy-check cross
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks (benchmarks/README.md). `make bench` is the full run behind the committed
+# benchmarks/RESULTS.md and takes long (1M-entry libraries, 100k-file trees); `make bench-quick`
+# finishes in under 5 minutes on 2 cores. TREE=/usr adds a real tree; BENCH_FLAGS passes flags.
+TREE        ?=
+BENCH_FLAGS ?=
+BENCH_ARGS   = $(if $(TREE),-tree $(TREE)) $(BENCH_FLAGS)
+
+bench: bench-peers
+	$(GO) run ./benchmarks/cmd/fdxbench $(BENCH_ARGS)
+
+bench-quick: bench-peers
+	$(GO) run ./benchmarks/cmd/fdxbench -quick $(BENCH_ARGS)
+
+bench-peers:
+	@./benchmarks/install-peers.sh

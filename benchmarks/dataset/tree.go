@@ -325,6 +325,9 @@ func GenerateTree(rc TreeRecipe, root string) (*TreeInfo, error) {
 		return nil, err
 	}
 	os.Remove(stamp)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, err
+	}
 	files := PlanTree(rc)
 	ti := &TreeInfo{Recipe: rc, Root: root, Manifest: root + ".manifest.tsv", Files: len(files), Version: treeVersion}
 	dirs := map[string]bool{}

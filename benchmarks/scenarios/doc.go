@@ -1,0 +1,20 @@
+// Package scenarios is the list of filedex's benchmarks: every scenario of
+// every engine, registered in one place ([All]) so the report's order is
+// stable and a reader finds each scenario's code by its name.
+//
+// Adding a scenario: write a function returning []harness.Scenario in a file
+// named after its area (queries_core.go, scan.go, wasi.go, …) and append it
+// in All. Scenarios that do the same job share a Name across engines and are
+// then compared (interleaved, with ratios). Read benchmarks/README.md first.
+package scenarios
+
+import "github.com/filedex/filedex/benchmarks/harness"
+
+// All returns every scenario, in report order.
+func All() *harness.Registry {
+	r := &harness.Registry{}
+	r.Add(Storage()...)
+	r.Add(Queries()...)
+	r.Add(Peers()...)
+	return r
+}
