@@ -235,6 +235,8 @@ func (rp *Report) writeProblems(b *strings.Builder) {
 // num formats a value with about three significant digits.
 func num(v float64) string {
 	switch {
+	case v == 0:
+		return "0"
 	case v >= 1e6:
 		return formatFloat(v/1e6, 2) + "M"
 	case v >= 1e4:
