@@ -261,7 +261,8 @@ func (r *Runner) runGroup(f *Fixture, group []Scenario) []Result {
 		out = append(out, res)
 		r.logf("%s | %s | %s: setup", f.Name, s.Name, s.Engine)
 		start := time.Now()
-		b, err := s.Setup(f)
+		var b *Bench
+		err := safe(func() (err error) { b, err = s.Setup(f); return err })
 		switch {
 		case errors.Is(err, ErrSkip):
 			res.Skipped = err.Error()
@@ -297,7 +298,7 @@ func (r *Runner) runGroup(f *Fixture, group []Scenario) []Result {
 
 func closeBench(b *Bench, res *Result) {
 	if b.Close != nil {
-		if err := b.Close(); err != nil && res.Error == "" {
+		if err := safe(b.Close); err != nil && res.Error == "" {
 			res.Error = "close: " + err.Error()
 		}
 	}
@@ -320,7 +321,7 @@ func (r *Runner) measure(ps []*prepared) {
 		var err error
 		done := 0
 		for i := 0; i < n; i++ {
-			if err = p.b.Op(i); err != nil {
+			if err = safe(func() error { return p.b.Op(i) }); err != nil {
 				break
 			}
 			done++
@@ -381,7 +382,7 @@ func (r *Runner) measure(ps []*prepared) {
 func (r *Runner) rep(p *prepared, k int) error {
 	if !p.s.Point {
 		start := time.Now()
-		if err := p.b.Op(k); err != nil {
+		if err := safe(func() error { return p.b.Op(k) }); err != nil {
 			return err
 		}
 		p.res.RepNs = append(p.res.RepNs, int64(time.Since(start)))
@@ -391,7 +392,7 @@ func (r *Runner) rep(p *prepared, k int) error {
 	batch := time.Now()
 	for i := 0; i < p.ops; i++ {
 		start := time.Now()
-		if err := p.b.Op(k*p.ops + i); err != nil {
+		if err := safe(func() error { return p.b.Op(k*p.ops + i) }); err != nil {
 			return err
 		}
 		ops = append(ops, int64(time.Since(start)))
@@ -500,4 +501,16 @@ func SizeLabel(n int) string {
 	default:
 		return strconv.Itoa(n)
 	}
+}
+
+// safe runs fn, turning a panic into an error: one scenario's failure (the
+// SQLite driver panics when out of memory) is reported as that scenario's
+// error instead of ending the whole run.
+func safe(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return fn()
 }

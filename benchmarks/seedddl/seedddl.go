@@ -16,6 +16,7 @@
 package seedddl
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"os"
@@ -34,6 +35,9 @@ var (
 	//go:embed indexes.sql
 	Indexes string
 )
+
+// MaxMemory is the Wasm memory allowed to the loading connection.
+const MaxMemory = 2 << 30
 
 // Pragmas are the seed's recommended settings ("Point-in-Time Recovery").
 const Pragmas = `PRAGMA journal_mode = WAL;
@@ -66,7 +70,10 @@ func Load(path string, lib *dataset.Library) (*DB, error) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
-	c, err := sqlite3.Open(path)
+	// ncruces/go-sqlite3 caps each connection's Wasm memory at 256 MiB and
+	// panics with "out of memory" beyond it; CREATE INDEX and VACUUM of a
+	// 1M-entry database with temp_store=MEMORY sort more than that.
+	c, err := sqlite3.OpenContext(sqlite3.WithMaxMemory(context.Background(), MaxMemory), path)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +83,7 @@ func Load(path string, lib *dataset.Library) (*DB, error) {
 		return nil, err
 	}
 	// Bulk load without a journal: the measured layout comes from VACUUM.
-	if err := c.Exec(`PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -200000;`); err != nil {
+	if err := c.Exec(`PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;`); err != nil {
 		return fail(err)
 	}
 	if err := c.Exec(Schema); err != nil {
