@@ -215,21 +215,36 @@ func (rp *Report) writeTimed(b *strings.Builder, charts string, data DataKind, t
 }
 
 func (rp *Report) writeProblems(b *strings.Builder) {
-	var lines []string
+	// One line per (scenario, engine, reason), listing the datasets: a
+	// scenario waiting for a piece of filedex is skipped on every dataset.
+	type key struct{ name, engine, why string }
+	var order []key
+	fixtures := map[key][]string{}
 	for _, r := range rp.Results {
+		var why string
 		switch {
 		case r.Skipped != "":
-			lines = append(lines, fmt.Sprintf("| %s | %s | %s | skipped: %s |", r.Name, r.Engine, r.Fixture, r.Skipped))
+			why = "skipped: " + r.Skipped
 		case r.Error != "":
-			lines = append(lines, fmt.Sprintf("| %s | %s | %s | **error**: %s |", r.Name, r.Engine, r.Fixture, strings.ReplaceAll(r.Error, "|", "\\|")))
+			why = "**error**: " + strings.ReplaceAll(r.Error, "|", "\\|")
+		default:
+			continue
 		}
+		k := key{r.Name, r.Engine, why}
+		if _, ok := fixtures[k]; !ok {
+			order = append(order, k)
+		}
+		fixtures[k] = append(fixtures[k], r.Fixture)
 	}
-	if len(lines) == 0 {
+	if len(order) == 0 {
 		return
 	}
 	b.WriteString("## Not measured\n\nScenarios that could not run here, with the reason. Nothing is estimated in their place.\n\n")
-	b.WriteString("| scenario | engine | dataset | why |\n|---|---|---|---|\n")
-	b.WriteString(strings.Join(lines, "\n") + "\n\n")
+	b.WriteString("| scenario | engine | datasets | why |\n|---|---|---|---|\n")
+	for _, k := range order {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", k.name, k.engine, strings.Join(fixtures[k], ", "), k.why)
+	}
+	b.WriteString("\n")
 }
 
 // num formats a value with about three significant digits.

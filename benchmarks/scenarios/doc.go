@@ -16,5 +16,7 @@ func All() *harness.Registry {
 	r.Add(Storage()...)
 	r.Add(Queries()...)
 	r.Add(Peers()...)
+	// Scenarios of pieces that have not landed: reported as not measured.
+	r.Add(Pending()...)
 	return r
 }
