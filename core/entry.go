@@ -1,0 +1,504 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Kind is what an entry is. Stored as a small integer (0 costs no payload byte in SQLite's
+// record format); rendered as text at the API.
+type Kind int
+
+// Entry kinds. Symlinks are recorded as symlinks and never followed.
+const (
+	KindFile      Kind = 0
+	KindDirectory Kind = 1
+	KindSymlink   Kind = 2
+)
+
+var kindNames = [...]string{"file", "directory", "symlink"}
+
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// ParseKind reads "file", "directory" (or "dir") and "symlink".
+func ParseKind(s string) (Kind, error) {
+	switch s {
+	case "file":
+		return KindFile, nil
+	case "directory", "dir":
+		return KindDirectory, nil
+	case "symlink":
+		return KindSymlink, nil
+	}
+	return 0, fmt.Errorf("%w: kind must be file, directory or symlink, not %q", ErrInvalid, s)
+}
+
+// MarshalText renders the kind's name.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText parses a kind's name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	v, err := ParseKind(string(b))
+	*k = v
+	return err
+}
+
+// ContentRef is an entry's content identity as the API shows it.
+type ContentRef struct {
+	CasID string `json:"cas_id"`
+	Kind  string `json:"kind"`
+}
+
+// Entry is a file, directory or symlink in the index.
+type Entry struct {
+	ID         int64     `json:"id"`
+	UUID       uuid.UUID `json:"uuid"`
+	LocationID int64     `json:"location_id"`
+	ParentID   int64     `json:"parent_id,omitempty"`
+	// Path is the absolute path on the device.
+	Path string `json:"path"`
+	// RelativePath is the path of the entry's directory below the location root ("" at the root).
+	RelativePath string `json:"relative_path"`
+	// Name is the name as on disk. Go strings hold any bytes; JSON cannot, so a name that is
+	// not valid UTF-8 also travels exactly in NameB64.
+	Name        string      `json:"name"`
+	NameB64     string      `json:"name_b64,omitempty"`
+	Extension   string      `json:"extension"`
+	Kind        Kind        `json:"kind"`
+	Size        int64       `json:"size"`
+	CreatedAt   *time.Time  `json:"created_at"`
+	ModifiedAt  time.Time   `json:"modified_at"`
+	AccessedAt  *time.Time  `json:"accessed_at"`
+	Inode       *int64      `json:"inode"`
+	Permissions *int64      `json:"permissions,omitempty"`
+	Content     *ContentRef `json:"content"`
+	ContentID   int64       `json:"-"`
+	MetadataID  int64       `json:"-"`
+	Metadata    *Metadata   `json:"metadata"`
+	// DirPath is, for a directory, its own path below the location root.
+	DirPath string `json:"-"`
+}
+
+// entrySelect reads an entry with what its API form needs: the location's path, the parent
+// directory's path and the content kind. Each is a rowid or unique-index lookup.
+const entrySelect = `SELECT e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
+ e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path,
+ p.path, l.path, ck.name
+FROM entries e
+JOIN locations l ON l.id = e.location_id
+LEFT JOIN entries p ON p.id = e.parent_id
+LEFT JOIN content_identity c ON c.id = e.content_id
+LEFT JOIN content_kinds ck ON ck.id = c.kind`
+
+func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
+	var e Entry
+	var parent, inode, perms, created, accessed, contentID, metaID sql.NullInt64
+	var ext, dirPath, parentPath, contentKind sql.NullString
+	var locPath string
+	var modified int64
+	if err := sc.Scan(&e.ID, &e.UUID, &e.LocationID, &parent, &e.Name, &ext, &e.Kind, &e.Size,
+		&inode, &perms, &created, &modified, &accessed, &contentID, &metaID, &dirPath,
+		&parentPath, &locPath, &contentKind); err != nil {
+		return e, err
+	}
+	e.ParentID = parent.Int64
+	e.Extension = ext.String
+	if inode.Valid {
+		e.Inode = &inode.Int64
+	}
+	if perms.Valid {
+		e.Permissions = &perms.Int64
+	}
+	e.CreatedAt, e.AccessedAt = fromNullMS(created), fromNullMS(accessed)
+	e.ModifiedAt = fromMS(modified)
+	e.ContentID, e.MetadataID = contentID.Int64, metaID.Int64
+	if contentID.Valid {
+		e.Content = &ContentRef{CasID: CasIDString(contentID.Int64), Kind: contentKind.String}
+	}
+	e.DirPath = dirPath.String
+	e.RelativePath = parentPath.String
+	if !parent.Valid {
+		e.Path = locPath
+	} else {
+		e.Path = joinPath(locPath, e.RelativePath, e.Name)
+	}
+	if !utf8.ValidString(e.Name) {
+		e.NameB64 = base64.StdEncoding.EncodeToString([]byte(e.Name))
+	}
+	return e, nil
+}
+
+// joinPath builds an absolute path from a location root and slash-separated parts below it,
+// without filepath.Clean: a name is kept byte for byte.
+func joinPath(root string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString(root)
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if !strings.HasSuffix(b.String(), string(filepath.Separator)) {
+			b.WriteByte(filepath.Separator)
+		}
+		b.WriteString(filepath.FromSlash(p))
+	}
+	return b.String()
+}
+
+// CasIDString renders a content id as the seed's 16 lowercase hex digits.
+func CasIDString(id int64) string { return fmt.Sprintf("%016x", uint64(id)) }
+
+// ParseCasID reads 16 hex digits into a content id.
+func ParseCasID(s string) (int64, error) {
+	var v uint64
+	if len(s) != 16 {
+		return 0, fmt.Errorf("%w: cas_id must be 16 hex digits", ErrInvalid)
+	}
+	if _, err := fmt.Sscanf(s, "%016x", &v); err != nil {
+		return 0, fmt.Errorf("%w: cas_id must be 16 hex digits", ErrInvalid)
+	}
+	return int64(v), nil
+}
+
+// ExtensionOf returns the lower-cased extension of a name: the text after the last '.', or ""
+// when there is none or the name only starts with a dot (".bashrc" has no extension).
+func ExtensionOf(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 || i == len(name)-1 {
+		return ""
+	}
+	return strings.ToLower(name[i+1:])
+}
+
+// Entries is the typed API over the entries table.
+type Entries struct{ l *Library }
+
+// Entries returns the entry API.
+func (l *Library) Entries() Entries { return Entries{l} }
+
+// Get returns the entry with the given id.
+func (s Entries) Get(ctx context.Context, id int64) (Entry, error) {
+	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ?`, id)
+}
+
+// GetByUUID returns the entry with the given UUID. The UUID carries the entry's id, so this
+// is a rowid lookup (no UUID index: see docs/schema.md).
+func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
+	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ? AND e.uuid = ?`, entryIDFromUUID(u), u[:])
+}
+
+// GetByPath returns the entry at an absolute path on this device.
+func (s Entries) GetByPath(ctx context.Context, path string) (Entry, error) {
+	const op = "entry.get"
+	id, err := s.l.resolvePath(ctx, op, path)
+	if err != nil {
+		return Entry{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, error) {
+	row, err := s.l.queryRow(ctx, q, args...)
+	if err != nil {
+		return Entry{}, wrapDB(op, err)
+	}
+	e, err := scanEntry(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, errNotFound(op, "no such entry")
+	}
+	if err != nil {
+		return e, wrapDB(op, err)
+	}
+	if e.MetadataID != 0 {
+		m, err := s.l.Metadata().Get(ctx, e.MetadataID)
+		if err != nil {
+			return e, err
+		}
+		e.Metadata = &m
+	}
+	return e, nil
+}
+
+// resolvePath maps an absolute path to an entry id: the location whose root is the longest
+// prefix, then the directory row by its path (unique index), then the child by name (unique
+// index). Two index searches whatever the depth.
+func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) {
+	if p == "" || !filepath.IsAbs(p) {
+		return 0, errInvalid(op, "path", "must be an absolute path, got %q", p)
+	}
+	p = filepath.Clean(p)
+	loc, rel, err := l.locationOf(ctx, op, p)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	var row *sql.Row
+	dir, name := splitRel(rel)
+	if rel == "" {
+		row, err = l.queryRow(ctx, `SELECT id FROM entries WHERE location_id = ? AND path = ''`, loc.ID)
+	} else {
+		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = ?
+WHERE d.location_id = ? AND d.path = ?`, name, loc.ID, dir)
+	}
+	if err != nil {
+		return 0, wrapDB(op, err)
+	}
+	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		return 0, errNotFound(op, fmt.Sprintf("%s is not in the index", p))
+	} else if err != nil {
+		return 0, wrapDB(op, err)
+	}
+	return id, nil
+}
+
+// splitRel splits a slash-separated relative path into its directory and name.
+func splitRel(rel string) (dir, name string) {
+	i := strings.LastIndexByte(rel, '/')
+	if i < 0 {
+		return "", rel
+	}
+	return rel[:i], rel[i+1:]
+}
+
+// locationOf finds the location of this device containing the absolute path p and returns
+// p relative to it, slash-separated.
+func (l *Library) locationOf(ctx context.Context, op, p string) (Location, string, error) {
+	locs, _, err := l.Locations().List(ctx, LocationFilter{DeviceID: l.deviceID}, Page{Limit: MaxLimit})
+	if err != nil {
+		return Location{}, "", err
+	}
+	best := -1
+	for i, loc := range locs {
+		if (p == loc.Path || isUnder(p, loc.Path)) && (best < 0 || len(loc.Path) > len(locs[best].Path)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Location{}, "", errNotFound(op, fmt.Sprintf("%s is not inside any location", p))
+	}
+	loc := locs[best]
+	rel := strings.TrimPrefix(strings.TrimPrefix(p, loc.Path), string(filepath.Separator))
+	return loc, filepath.ToSlash(rel), nil
+}
+
+// EntryRow is an entry as written to the database.
+type EntryRow struct {
+	ID          int64 // 0: allocate
+	LocationID  int64
+	ParentID    int64 // 0 only for a location root
+	Name        string
+	Kind        Kind
+	Size        int64
+	Inode       *int64
+	Permissions int64
+	CreatedAt   *time.Time
+	ModifiedAt  time.Time
+	AccessedAt  *time.Time
+	ContentID   *int64
+	// Path is set for directories: their path below the location root ("" for the root).
+	Path *string
+}
+
+// insertEntry writes one entry row; the id is allocated here so the UUID can carry it.
+func insertEntry(ctx context.Context, tx *sql.Tx, l *Library, r EntryRow) (int64, error) {
+	if r.ID == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM entries`).Scan(&r.ID); err != nil {
+			return 0, err
+		}
+	}
+	var parent any
+	if r.ParentID != 0 {
+		parent = r.ParentID
+	}
+	var ext any
+	if r.Kind != KindDirectory {
+		ext = nullString(ExtensionOf(r.Name))
+	}
+	now := l.now()
+	u := newEntryUUID(now, l.opts.UUIDs, r.ID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, content_id, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, u[:], r.LocationID, parent, r.Name, ext, int(r.Kind), r.Size, r.Inode, r.Permissions,
+		msPtr(r.CreatedAt), ms(r.ModifiedAt), msPtr(r.AccessedAt), r.ContentID, r.Path)
+	return r.ID, err
+}
+
+// EntryInput describes an entry to add by hand (the indexer writes entries in bulk itself).
+type EntryInput struct {
+	ParentID   int64      `json:"parent_id"`
+	Name       string     `json:"name"`
+	Kind       Kind       `json:"kind"`
+	Size       int64      `json:"size"`
+	Inode      *int64     `json:"inode,omitempty"`
+	ModifiedAt time.Time  `json:"modified_at"`
+	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	AccessedAt *time.Time `json:"accessed_at,omitempty"`
+	// CasID, if set, attaches a content identity (created if new) of this size.
+	CasID string `json:"cas_id,omitempty"`
+}
+
+// ValidName reports whether name can be a directory entry's name.
+func ValidName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
+}
+
+// Create adds an entry under a directory entry.
+func (s Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
+	const op = "entry.create"
+	if !ValidName(in.Name) {
+		return Entry{}, errInvalid(op, "name", "%q is not a valid name", in.Name)
+	}
+	if in.Kind < KindFile || in.Kind > KindSymlink {
+		return Entry{}, errInvalid(op, "kind", "unknown kind %d", in.Kind)
+	}
+	if in.Size < 0 {
+		return Entry{}, errInvalid(op, "size", "must be ≥ 0")
+	}
+	var id int64
+	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
+		var locID int64
+		var parentPath sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT location_id, path FROM entries WHERE id = ?`, in.ParentID).Scan(&locID, &parentPath)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound(op, "no such parent directory")
+		} else if err != nil {
+			return err
+		}
+		if !parentPath.Valid {
+			return errInvalid(op, "parent_id", "parent is not a directory")
+		}
+		r := EntryRow{LocationID: locID, ParentID: in.ParentID, Name: in.Name, Kind: in.Kind, Size: in.Size,
+			Inode: in.Inode, CreatedAt: in.CreatedAt, ModifiedAt: in.ModifiedAt, AccessedAt: in.AccessedAt}
+		if in.Kind == KindDirectory {
+			r.Path = ptr(strings.TrimPrefix(parentPath.String+"/"+in.Name, "/"))
+		}
+		if in.CasID != "" {
+			if in.Kind != KindFile || in.Size == 0 {
+				return errInvalid(op, "cas_id", "only non-empty files have a content identity")
+			}
+			cid, err := ParseCasID(in.CasID)
+			if err != nil {
+				return &Error{Op: op, Field: "cas_id", Err: err}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO content_identity (id, kind, size_bytes, created_at) VALUES (?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				cid, in.Size, ms(s.l.now())); err != nil {
+				return err
+			}
+			r.ContentID = &cid
+		}
+		id, err = insertEntry(ctx, tx, s.l, r)
+		if CodeOf(err) == CodeConflict {
+			return errConflict(op, fmt.Sprintf("%q already exists in that directory", in.Name))
+		}
+		return err
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Children lists the entries of a directory in name order, a page at a time.
+func (s Entries) Children(ctx context.Context, dirID int64, p Page) ([]Entry, string, error) {
+	const op = "entry.list"
+	limit, err := p.limit(op)
+	if err != nil {
+		return nil, "", err
+	}
+	after := ""
+	if p.After != "" {
+		if err := decodeCursor(op, p.After, &after); err != nil {
+			return nil, "", err
+		}
+	}
+	rows, err := s.l.query(ctx, entrySelect+` WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`, dirID, after, limit+1)
+	if err != nil {
+		return nil, "", wrapDB(op, err)
+	}
+	defer rows.Close()
+	var out []Entry
+	next := ""
+	for rows.Next() {
+		if len(out) == limit {
+			next = encodeCursor(out[len(out)-1].Name)
+			break
+		}
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, "", wrapDB(op, err)
+		}
+		out = append(out, e)
+	}
+	return out, next, wrapDB(op, rows.Err())
+}
+
+// Delete removes an entry and, for a directory, everything below it from the index. Files
+// on disk are not touched. User metadata of removed entries is removed with them.
+func (s Entries) Delete(ctx context.Context, id int64) error {
+	const op = "entry.delete"
+	return s.l.update(ctx, op, func(tx *sql.Tx) error {
+		return deleteSubtree(ctx, tx, op, id)
+	})
+}
+
+// deleteSubtree deletes an entry and its descendants. Descendant directories are found by
+// their path range (one index range), their children by parent_id (one index search each):
+// no recursion, so any depth works (SQLite caps recursive cascades at 1000 levels).
+func deleteSubtree(ctx context.Context, tx *sql.Tx, op string, id int64) error {
+	var locID int64
+	var path sql.NullString
+	var parent sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT location_id, path, parent_id FROM entries WHERE id = ?`, id).Scan(&locID, &path, &parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotFound(op, "no such entry")
+	} else if err != nil {
+		return err
+	}
+	if !parent.Valid {
+		return errInvalid(op, "id", "cannot delete a location's root entry; remove the location instead")
+	}
+	if path.Valid {
+		lo, hi := subtreeRange(path.String)
+		const subdirs = `SELECT id FROM entries WHERE location_id = ?1 AND path >= ?2 AND path < ?3`
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_metadata WHERE id IN (
+  SELECT metadata_id FROM entries WHERE metadata_id IS NOT NULL AND (parent_id = ?4 OR parent_id IN (`+subdirs+`)))`, locID, lo, hi, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE parent_id IN (`+subdirs+`) OR parent_id = ?4`, locID, lo, hi, id); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_metadata WHERE id = (SELECT metadata_id FROM entries WHERE id = ?)`, id); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+	return mustAffect(op, res, err, "no such entry")
+}
+
+// subtreeRange returns the half-open range [lo, hi) of directory paths strictly below dir:
+// every such path starts with dir + "/", and '0' is the byte after '/'. A range an index can
+// search, unlike the seed's LIKE 'dir/%' (which also treats '%' and '_' in names as wildcards).
+//
+// Below the root ("") every non-empty path qualifies: names never contain NUL, so "\x01" is a
+// lower bound, and an empty BLOB is an upper bound (SQLite sorts every TEXT before every BLOB),
+// whatever bytes a name holds.
+func subtreeRange(dir string) (lo string, hi any) {
+	if dir == "" {
+		return "\x01", []byte{}
+	}
+	return dir + "/", dir + "0"
+}

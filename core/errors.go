@@ -1,0 +1,147 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/filedex/filedex/migrations"
+)
+
+// Sentinel errors. Every error the core returns wraps exactly one of them (or is an *Error
+// carrying its code), so callers use errors.Is and every transport maps them to the same
+// stable code.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrConflict     = errors.New("conflict")
+	ErrInvalid      = errors.New("invalid argument")
+	ErrReadOnly     = errors.New("library is read-only")
+	ErrBusy         = errors.New("library is busy")
+	ErrSandbox      = errors.New("outside the sandbox")
+	ErrIncompatible = errors.New("incompatible library")
+	ErrCancelled    = errors.New("cancelled")
+	ErrInternal     = errors.New("internal error")
+)
+
+// Code is the stable, transport-independent name of an error class.
+type Code string
+
+// The error codes. They are part of the public contract (JSON-RPC maps each to a number).
+const (
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeInvalid      Code = "invalid"
+	CodeReadOnly     Code = "read_only"
+	CodeBusy         Code = "busy"
+	CodeSandbox      Code = "sandbox"
+	CodeIncompatible Code = "incompatible"
+	CodeCancelled    Code = "cancelled"
+	CodeInternal     Code = "internal"
+)
+
+var sentinelCodes = []struct {
+	err  error
+	code Code
+}{
+	{ErrNotFound, CodeNotFound},
+	{ErrConflict, CodeConflict},
+	{ErrInvalid, CodeInvalid},
+	{ErrReadOnly, CodeReadOnly},
+	{ErrBusy, CodeBusy},
+	{ErrSandbox, CodeSandbox},
+	{ErrIncompatible, CodeIncompatible},
+	{ErrCancelled, CodeCancelled},
+	{ErrInternal, CodeInternal},
+}
+
+// Error is a core error with the operation that failed and, for invalid arguments, the
+// offending field.
+type Error struct {
+	Op    string // what was being done, e.g. "tag.create"
+	Field string // the parameter at fault, if any
+	Err   error  // wraps one of the sentinels
+}
+
+func (e *Error) Error() string {
+	msg := e.Err.Error()
+	if e.Field != "" {
+		msg = e.Field + ": " + msg
+	}
+	if e.Op != "" {
+		msg = e.Op + ": " + msg
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CodeOf returns the stable code of err: the sentinel it wraps, SQLite's BUSY and constraint
+// failures mapped to busy and conflict, context cancellation to cancelled, anything else internal.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	for _, s := range sentinelCodes {
+		if errors.Is(err, s.err) {
+			return s.code
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, sqlite3.INTERRUPT):
+		return CodeCancelled
+	case errors.Is(err, sqlite3.BUSY), errors.Is(err, sqlite3.LOCKED):
+		return CodeBusy
+	case errors.Is(err, sqlite3.READONLY):
+		return CodeReadOnly
+	case errors.Is(err, sqlite3.CONSTRAINT_UNIQUE), errors.Is(err, sqlite3.CONSTRAINT_PRIMARYKEY):
+		return CodeConflict
+	case errors.Is(err, sqlite3.CONSTRAINT):
+		return CodeInvalid
+	case errors.Is(err, migrations.ErrTooNew), errors.Is(err, migrations.ErrChanged):
+		return CodeIncompatible
+	case errors.Is(err, migrations.ErrNotForced), errors.Is(err, migrations.ErrBadTarget):
+		return CodeInvalid
+	}
+	return CodeInternal
+}
+
+func errInvalid(op, field, format string, args ...any) error {
+	return &Error{Op: op, Field: field, Err: fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))}
+}
+
+func errNotFound(op, what string) error {
+	return &Error{Op: op, Err: fmt.Errorf("%w: %s", ErrNotFound, what)}
+}
+
+func errConflict(op, what string) error {
+	return &Error{Op: op, Err: fmt.Errorf("%w: %s", ErrConflict, what)}
+}
+
+// wrapDB gives a database error its class: SQLite's codes become the core's sentinels, so
+// "database is locked" reaches a caller as ErrBusy and a UNIQUE violation as ErrConflict.
+func wrapDB(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	switch CodeOf(err) {
+	case CodeBusy:
+		return &Error{Op: op, Err: fmt.Errorf("%w (another process holds the write lock; waited busy_timeout): %w", ErrBusy, err)}
+	case CodeConflict:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrConflict, err)}
+	case CodeInvalid:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
+	case CodeReadOnly:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrReadOnly, err)}
+	case CodeCancelled:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrCancelled, err)}
+	case CodeIncompatible:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrIncompatible, err)}
+	}
+	return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrInternal, err)}
+}

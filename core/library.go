@@ -1,0 +1,490 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
+
+	"github.com/filedex/filedex/migrations"
+)
+
+// DatabaseFile is the name of the SQLite database inside a library directory.
+const DatabaseFile = "database.db"
+
+// BackupsDir is the directory inside a library that holds backups.
+const BackupsDir = "backups"
+
+// Library is an open filedex library: a directory holding database.db (SQLite, WAL) and
+// backups/. It is safe for concurrent use by multiple goroutines: reads run on a pool of
+// reader connections and never wait for writes; writes are serialized on one writer
+// connection (SQLite allows one writer at a time anyway, and queuing in Go is cheaper than
+// spinning on SQLITE_BUSY).
+type Library struct {
+	dir  string
+	opts Options
+
+	write *sql.DB // exactly one connection; nil when read-only
+	read  *sql.DB
+
+	info     LibraryInfo
+	deviceID int64
+
+	stmtMu sync.Mutex
+	stmts  map[stmtKey]*sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+type stmtKey struct {
+	write bool
+	query string
+}
+
+// LibraryInfo describes an open library.
+type LibraryInfo struct {
+	UUID          uuid.UUID `json:"uuid"`
+	Name          string    `json:"name"`
+	Path          string    `json:"path"`
+	CreatedAt     time.Time `json:"created_at"`
+	SchemaVersion int       `json:"schema_version"`
+	ReadOnly      bool      `json:"read_only"`
+	Device        Device    `json:"device"`
+}
+
+// DefaultDir returns the default library directory: $FILEDEX_LIBRARY, else
+// $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("FILEDEX_LIBRARY"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "filedex", "default"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("default library: %w (set FILEDEX_LIBRARY or pass a library directory)", err)
+	}
+	return filepath.Join(home, ".local", "share", "filedex", "default"), nil
+}
+
+// Open opens the library in dir, creating the directory and the database when they do not
+// exist (unless opts.ReadOnly), and applying pending migrations. A library whose schema is
+// newer than this binary, or whose applied migrations differ from the embedded ones, is
+// refused with ErrIncompatible and left untouched.
+func Open(dir string, opts Options) (*Library, error) {
+	opts = opts.withDefaults()
+	if dir == "" {
+		return nil, &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: empty library directory", ErrInvalid)}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
+	}
+	l := &Library{dir: abs, opts: opts, stmts: map[stmtKey]*sql.Stmt{}}
+	ctx, cancel := context.WithTimeout(context.Background(), opts.ConnectTimeout)
+	defer cancel()
+	if err := l.open(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Library) open(ctx context.Context) error {
+	dbPath := filepath.Join(l.dir, DatabaseFile)
+	st, err := os.Stat(l.dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is a file, not a library directory", ErrInvalid, l.dir)}
+	case errors.Is(err, fs.ErrNotExist) && l.opts.ReadOnly:
+		return &Error{Op: "open", Err: fmt.Errorf("%w: no library at %s", ErrNotFound, l.dir)}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(l.dir, 0o755); err != nil {
+			return &Error{Op: "open", Err: fmt.Errorf("%w: create library directory: %w", ErrInvalid, err)}
+		}
+	case err != nil:
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
+	}
+	_, statErr := os.Stat(dbPath)
+	exists := statErr == nil
+	if !exists && l.opts.ReadOnly {
+		return &Error{Op: "open", Err: fmt.Errorf("%w: no library database at %s", ErrNotFound, dbPath)}
+	}
+
+	// An existing database is first inspected through a read-only connection, so a library
+	// from a newer filedex is refused before anything could write to it.
+	if exists {
+		if err := l.checkCompatible(ctx, dbPath); err != nil {
+			return err
+		}
+	}
+
+	if !l.opts.ReadOnly {
+		l.write, err = openPool(dbPath, l.opts, false)
+		if err != nil {
+			return wrapOpen(err, dbPath)
+		}
+		l.write.SetMaxOpenConns(1)
+		l.write.SetMaxIdleConns(1)
+		l.write.SetConnMaxIdleTime(0) // the writer stays open: reopening costs more than it saves
+		if err := l.write.PingContext(ctx); err != nil {
+			return wrapOpen(err, dbPath)
+		}
+		runner := migrations.NewRunner(l.write, l.opts.Clock.Now)
+		if err := runner.Up(ctx, 0); err != nil {
+			return wrapDB("open: migrate", err)
+		}
+	}
+	l.read, err = openPool(dbPath, l.opts, true)
+	if err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	readers := l.opts.MaxOpenConns - 1
+	if l.opts.ReadOnly {
+		readers = l.opts.MaxOpenConns
+	}
+	l.read.SetMaxOpenConns(readers)
+	l.read.SetMaxIdleConns(max(l.opts.MinOpenConns, 2))
+	l.read.SetConnMaxIdleTime(l.opts.IdleTimeout)
+	if err := l.read.PingContext(ctx); err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	if l.opts.ReadOnly {
+		// Without a writer nobody applies migrations: a read-only open of an older library
+		// would run today's queries on yesterday's schema.
+		if n, err := migrations.NewRunner(l.read, nil).Pending(ctx); err != nil {
+			return wrapDB("open", err)
+		} else if n > 0 {
+			return &Error{Op: "open", Err: fmt.Errorf("%w: library needs %d schema migration(s); open it once read-write (filedex migrate up)", ErrIncompatible, n)}
+		}
+	}
+	if err := l.initIdentity(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
+	probe, err := openPool(dbPath, l.opts, true)
+	if err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	defer probe.Close()
+	if err := probe.PingContext(ctx); err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	if err := migrations.NewRunner(probe, nil).Verify(ctx); err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	return nil
+}
+
+func wrapOpen(err error, dbPath string) error {
+	switch {
+	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT):
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
+	case errors.Is(err, sqlite3.CANTOPEN), errors.Is(err, sqlite3.PERM), errors.Is(err, sqlite3.AUTH), errors.Is(err, fs.ErrPermission):
+		return &Error{Op: "open", Err: fmt.Errorf("%w: cannot open %s: %w", ErrInvalid, dbPath, err)}
+	}
+	return wrapDB("open", err)
+}
+
+// openPool opens a database/sql pool on the library database. Every connection gets the
+// same settings through the DSN, so a connection the pool reopens later is configured too.
+func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	// Order matters: busy_timeout first, so the other pragmas already wait for locks.
+	pragmas := []string{
+		"busy_timeout(" + strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10) + ")",
+		"foreign_keys(1)",
+		// Required under WASI (no temp directory); natively it keeps sorts off the disk.
+		"temp_store(memory)",
+	}
+	cache := o.CacheSizeKiB
+	if readOnly {
+		cache = max(cache/4, 2048)
+		q.Set("mode", "ro")
+		q.Set("_txlock", "deferred")
+	} else {
+		pragmas = append(pragmas, "journal_mode(wal)", "synchronous(normal)")
+		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlock on upgrade
+	}
+	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
+	q["_pragma"] = pragmas
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(dbPath), RawQuery: q.Encode()}
+	return driver.Open(u.String(), fts5.Register)
+}
+
+func (l *Library) initIdentity(ctx context.Context) error {
+	if !l.opts.ReadOnly {
+		if err := l.registerIdentity(ctx); err != nil {
+			return err
+		}
+	}
+	var created int64
+	err := l.read.QueryRowContext(ctx, `SELECT uuid, name, created_at FROM library WHERE id = 1`).Scan(&l.info.UUID, &l.info.Name, &created)
+	if err != nil {
+		return wrapDB("open", err)
+	}
+	l.info.CreatedAt = fromMS(created)
+	l.info.Path = l.dir
+	l.info.ReadOnly = l.opts.ReadOnly
+	l.info.SchemaVersion, err = migrations.NewRunner(l.read, nil).Current(ctx)
+	if err != nil {
+		return wrapDB("open", err)
+	}
+	if l.opts.ReadOnly {
+		// A read-only process cannot register itself; it reports the device it would be.
+		di := deviceInfo(l.opts.Device)
+		d, err := l.Devices().GetByUUID(ctx, di.UUID)
+		if err == nil {
+			l.deviceID = d.ID
+		}
+	}
+	return nil
+}
+
+// registerIdentity makes sure the library row and this device's row exist and are current.
+// Opening must not depend on the write lock when there is nothing to write: another process
+// may be in the middle of a long scan. So the rows are read first, and an update that only
+// refreshes last_seen_at is skipped when the lock is busy.
+func (l *Library) registerIdentity(ctx context.Context) error {
+	di := deviceInfo(l.opts.Device)
+	var haveLibrary bool
+	if err := l.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM library WHERE id = 1)`).Scan(&haveLibrary); err != nil {
+		return wrapDB("open", err)
+	}
+	d, err := l.devicesOn(l.write).GetByUUID(ctx, di.UUID)
+	switch {
+	case err == nil && haveLibrary && d.matches(di):
+		l.deviceID = d.ID
+		if l.now().Sub(d.LastSeenAt) < time.Minute {
+			return nil
+		}
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	err = l.update(ctx, "open", func(tx *sql.Tx) error {
+		now := l.now()
+		_, err := tx.ExecContext(ctx, `INSERT INTO library (id, uuid, name, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			l.newUUID(now), filepath.Base(l.dir), ms(now))
+		if err != nil {
+			return err
+		}
+		l.deviceID, err = registerDevice(ctx, tx, l, di)
+		return err
+	})
+	if errors.Is(err, ErrBusy) && l.deviceID != 0 {
+		l.opts.Logger.Debug("device last_seen_at not refreshed: library busy")
+		return nil
+	}
+	return err
+}
+
+// Close closes the library. It is safe to call more than once.
+func (l *Library) Close() error {
+	l.closeOnce.Do(func() {
+		l.stmtMu.Lock()
+		for _, s := range l.stmts {
+			s.Close()
+		}
+		l.stmts = nil
+		l.stmtMu.Unlock()
+		var errs []error
+		if l.write != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), l.opts.BusyTimeout)
+			// Fold the WAL back into the database so the directory holds one self-contained file.
+			_, err := l.write.ExecContext(ctx, `PRAGMA optimize; PRAGMA wal_checkpoint(PASSIVE)`)
+			cancel()
+			if err != nil && CodeOf(err) != CodeBusy {
+				errs = append(errs, err)
+			}
+			errs = append(errs, l.write.Close())
+		}
+		if l.read != nil {
+			errs = append(errs, l.read.Close())
+		}
+		l.closeErr = errors.Join(errs...)
+	})
+	return l.closeErr
+}
+
+// Dir is the library directory.
+func (l *Library) Dir() string { return l.dir }
+
+// Info describes the library.
+func (l *Library) Info(ctx context.Context) (LibraryInfo, error) {
+	info := l.info
+	if l.deviceID != 0 {
+		d, err := l.Devices().Get(ctx, l.deviceID)
+		if err != nil {
+			return info, err
+		}
+		info.Device = d
+	}
+	return info, nil
+}
+
+// ReadOnly reports whether the library was opened read-only.
+func (l *Library) ReadOnly() bool { return l.opts.ReadOnly }
+
+// DeviceID is the row id of the device this process runs on (0 when read-only and never registered).
+func (l *Library) DeviceID() int64 { return l.deviceID }
+
+// SQLiteVersion is the version of the SQLite library filedex is built with.
+func SQLiteVersion() string {
+	sqliteVersionOnce.Do(func() {
+		c, err := sqlite3.Open(":memory:")
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		st, _, err := c.Prepare(`SELECT sqlite_version()`)
+		if err != nil {
+			return
+		}
+		defer st.Close()
+		if st.Step() {
+			sqliteVersion = st.ColumnText(0)
+		}
+	})
+	return sqliteVersion
+}
+
+var (
+	sqliteVersionOnce sync.Once
+	sqliteVersion     string
+)
+
+func (l *Library) now() time.Time { return l.opts.Clock.Now().UTC() }
+
+// newUUID makes a UUIDv7 for a new row, as the 16 bytes the schema stores (uuid.UUID's own
+// driver.Valuer would bind text).
+func (l *Library) newUUID(t time.Time) []byte {
+	u := newV7(t, l.opts.UUIDs)
+	return u[:]
+}
+
+// update runs fn in one write transaction (BEGIN IMMEDIATE) and commits it, or rolls back on
+// error. Errors are classified with wrapDB.
+func (l *Library) update(ctx context.Context, op string, fn func(tx *sql.Tx) error) (err error) {
+	if l.write == nil {
+		return &Error{Op: op, Err: ErrReadOnly}
+	}
+	tx, err := l.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapDB(op, err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+			err = wrapDB(op, err)
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// view runs fn in one read transaction, so multi-query reads see one consistent snapshot
+// even while a scan commits batches.
+func (l *Library) view(ctx context.Context, op string, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := l.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return wrapDB(op, err)
+	}
+	defer tx.Rollback()
+	if err = fn(tx); err != nil {
+		return wrapDB(op, err)
+	}
+	return nil
+}
+
+// stmt returns a prepared statement cached for the life of the library: preparing is a large
+// part of a point query's cost (several µs natively, far more under WASI).
+func (l *Library) stmt(ctx context.Context, write bool, query string) (*sql.Stmt, error) {
+	k := stmtKey{write, query}
+	l.stmtMu.Lock()
+	defer l.stmtMu.Unlock()
+	if s, ok := l.stmts[k]; ok {
+		return s, nil
+	}
+	if l.stmts == nil {
+		return nil, &Error{Op: "query", Err: fmt.Errorf("%w: library is closed", ErrInvalid)}
+	}
+	db := l.read
+	if write {
+		db = l.write
+	}
+	s, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	l.stmts[k] = s
+	return s, nil
+}
+
+// queryRow runs a cached read statement returning one row.
+func (l *Library) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	s, err := l.stmt(ctx, false, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(ctx, args...), nil
+}
+
+// query runs a cached read statement.
+func (l *Library) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := l.stmt(ctx, false, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// txStmt binds a cached write statement to tx.
+func (l *Library) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s, err := l.stmt(ctx, true, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, s), nil
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func msPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}

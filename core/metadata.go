@@ -1,0 +1,166 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Metadata is what a user adds to an entry: notes, favourite, hidden, custom data, tags and
+// labels. A row exists only once a user added something (the seed made one per entry).
+type Metadata struct {
+	ID         int64           `json:"id"`
+	UUID       uuid.UUID       `json:"uuid"`
+	Notes      string          `json:"notes,omitempty"`
+	Favorite   bool            `json:"favorite"`
+	Hidden     bool            `json:"hidden"`
+	CustomData json.RawMessage `json:"custom_data,omitempty"`
+	Tags       []string        `json:"tags"`
+	Labels     []string        `json:"labels"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+// MetadataUpdate lists the fields to change; nil fields stay as they are.
+type MetadataUpdate struct {
+	Notes    *string `json:"notes,omitempty"`
+	Favorite *bool   `json:"favorite,omitempty"`
+	Hidden   *bool   `json:"hidden,omitempty"`
+	// CustomData must be a JSON object; JSON null clears it.
+	CustomData json.RawMessage `json:"custom_data,omitempty"`
+}
+
+// MetadataAPI is the typed API over user_metadata.
+type MetadataAPI struct{ l *Library }
+
+// Metadata returns the user metadata API.
+func (l *Library) Metadata() MetadataAPI { return MetadataAPI{l} }
+
+// Get returns a metadata row with its tag and label names.
+func (s MetadataAPI) Get(ctx context.Context, id int64) (Metadata, error) {
+	const op = "metadata.get"
+	var m Metadata
+	var notes, custom sql.NullString
+	var created, updated int64
+	row, err := s.l.queryRow(ctx, `SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at FROM user_metadata WHERE id = ?`, id)
+	if err != nil {
+		return m, wrapDB(op, err)
+	}
+	err = row.Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, errNotFound(op, "no such metadata")
+	} else if err != nil {
+		return m, wrapDB(op, err)
+	}
+	m.Notes = notes.String
+	if custom.Valid {
+		m.CustomData = json.RawMessage(custom.String)
+	}
+	m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
+	if m.Tags, err = s.names(ctx, `SELECT t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id WHERE mt.metadata_id = ? ORDER BY t.name`, id); err != nil {
+		return m, wrapDB(op, err)
+	}
+	if m.Labels, err = s.names(ctx, `SELECT l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id WHERE ml.metadata_id = ? ORDER BY l.name`, id); err != nil {
+		return m, wrapDB(op, err)
+	}
+	return m, nil
+}
+
+func (s MetadataAPI) names(ctx context.Context, q string, id int64) ([]string, error) {
+	rows, err := s.l.query(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// ForEntry returns an entry's metadata, or nil when the user never added any.
+func (s MetadataAPI) ForEntry(ctx context.Context, entryID int64) (*Metadata, error) {
+	e, err := s.l.Entries().Get(ctx, entryID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Metadata, nil
+}
+
+// Set changes an entry's metadata, creating its row on first use.
+func (s MetadataAPI) Set(ctx context.Context, entryID int64, u MetadataUpdate) (Metadata, error) {
+	const op = "metadata.set"
+	var custom any
+	setCustom := 0
+	if u.CustomData != nil {
+		setCustom = 1
+		if string(u.CustomData) != "null" {
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(u.CustomData, &obj); err != nil || obj == nil {
+				return Metadata{}, errInvalid(op, "custom_data", "must be a JSON object")
+			}
+			b, _ := json.Marshal(obj) // canonical form: sorted keys, no insignificant space
+			custom = string(b)
+		}
+	}
+	var id int64
+	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
+		var err error
+		id, err = ensureMetadata(ctx, tx, s.l, op, entryID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE user_metadata SET notes = CASE WHEN ?1 IS NULL THEN notes ELSE nullif(?1, '') END,
+ favorite = coalesce(?2, favorite), hidden = coalesce(?3, hidden),
+ custom_data = CASE WHEN ?4 THEN ?5 ELSE custom_data END, updated_at = ?6 WHERE id = ?7`,
+			u.Notes, boolPtrArg(u.Favorite), boolPtrArg(u.Hidden), setCustom, custom, ms(s.l.now()), id)
+		return err
+	})
+	if err != nil {
+		return Metadata{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// ensureMetadata returns the entry's metadata row id, creating the row on first use.
+func ensureMetadata(ctx context.Context, tx *sql.Tx, l *Library, op string, entryID int64) (int64, error) {
+	var mid sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT metadata_id FROM entries WHERE id = ?`, entryID).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errNotFound(op, "no such entry")
+	} else if err != nil {
+		return 0, err
+	}
+	if mid.Valid {
+		return mid.Int64, nil
+	}
+	now := l.now()
+	res, err := tx.ExecContext(ctx, `INSERT INTO user_metadata (uuid, created_at, updated_at) VALUES (?, ?, ?)`, l.newUUID(now), ms(now), ms(now))
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE entries SET metadata_id = ? WHERE id = ?`, id, entryID)
+	return id, err
+}
+
+// Delete removes an entry's metadata (notes, flags, tags, labels) and detaches it.
+func (s MetadataAPI) Delete(ctx context.Context, entryID int64) error {
+	const op = "metadata.delete"
+	return s.l.update(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_metadata WHERE id = (SELECT metadata_id FROM entries WHERE id = ?)`, entryID)
+		return mustAffect(op, res, err, "entry has no metadata")
+	})
+}
