@@ -223,15 +223,17 @@ func (l *Library) makeTags() {
 	for _, n := range tagNames {
 		l.Tags = append(l.Tags, Tag{Name: n, Color: fmt.Sprintf("#%06X", r.IntN(1<<24))})
 	}
-	// A 3-level hierarchy: 5 roots × 4 children × 3 grandchildren.
+	// A 3-level hierarchy: 5 roots × 4 children × 3 grandchildren. Names are
+	// the label's own (no "/": the hierarchy is in Parent), unique among
+	// siblings.
 	for _, root := range []string{"Work", "Personal", "Archive", "Media", "Projects"} {
 		ri := len(l.Labels)
 		l.Labels = append(l.Labels, Label{Name: root, Parent: -1})
 		for c := range 4 {
 			ci := len(l.Labels)
-			l.Labels = append(l.Labels, Label{Name: fmt.Sprintf("%s/%s", root, titleWord(r)) + fmt.Sprint(c), Parent: ri})
+			l.Labels = append(l.Labels, Label{Name: fmt.Sprintf("%s %d", titleWord(r), c+1), Parent: ri})
 			for g := range 3 {
-				l.Labels = append(l.Labels, Label{Name: fmt.Sprintf("%s/%d", l.Labels[ci].Name, g+1), Parent: ci})
+				l.Labels = append(l.Labels, Label{Name: fmt.Sprint(2023 + g), Parent: ci})
 			}
 		}
 	}

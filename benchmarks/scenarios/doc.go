@@ -15,8 +15,18 @@ func All() *harness.Registry {
 	r := &harness.Registry{}
 	r.Add(Storage()...)
 	r.Add(Queries()...)
+	r.Add(CoreQueries()...)
 	r.Add(Peers()...)
-	// Scenarios of pieces that have not landed: reported as not measured.
-	r.Add(Pending()...)
+	// Scenarios of pieces that have not landed: reported as not measured,
+	// unless a real scenario of the same name and engine exists.
+	have := map[string]bool{}
+	for _, s := range r.Scenarios() {
+		have[s.Name+"\x00"+s.Engine+"\x00"+string(s.Data)] = true
+	}
+	for _, s := range Pending() {
+		if !have[s.Name+"\x00"+s.Engine+"\x00"+string(s.Data)] {
+			r.Add(s)
+		}
+	}
 	return r
 }
