@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/filedex/filedex/benchmarks/dataset"
@@ -265,7 +266,7 @@ func (r *Runner) runGroup(f *Fixture, group []Scenario) []Result {
 		err := safe(func() (err error) { b, err = s.Setup(f); return err })
 		switch {
 		case errors.Is(err, ErrSkip):
-			res.Skipped = err.Error()
+			res.Skipped = strings.TrimPrefix(err.Error(), ErrSkip.Error()+": ")
 			r.logf("  skipped: %v", err)
 			continue
 		case err != nil:
