@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,11 @@ type Options struct {
 	Quick, Smoke bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// ProfileDir, when set, gets a CPU profile of every timed scenario whose
+	// engine matches ProfileEngines (all when empty), taken in an extra,
+	// untimed pass after the measurement so profiling never skews a figure.
+	ProfileDir     string
+	ProfileEngines *regexp.Regexp
 }
 
 // DefaultOptions is the full benchmark (make bench).
@@ -283,6 +289,13 @@ func (r *Runner) runGroup(f *Fixture, group []Scenario) []Result {
 		ps = append(ps, &prepared{s: s, b: b, res: res})
 	}
 	r.measure(ps)
+	if r.Opts.ProfileDir != "" {
+		for _, p := range ps {
+			if p.res.Error == "" && (r.Opts.ProfileEngines == nil || r.Opts.ProfileEngines.MatchString(p.s.Engine)) {
+				r.profile(f, p)
+			}
+		}
+	}
 	for _, p := range ps {
 		closeBench(p.b, p.res)
 	}
@@ -514,4 +527,32 @@ func safe(fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// profile runs a scenario's op for about two seconds (at least once) under
+// the CPU profiler and records the file in the result's note.
+func (r *Runner) profile(f *Fixture, p *prepared) {
+	if err := os.MkdirAll(r.Opts.ProfileDir, 0o755); err != nil {
+		r.logf("profile: %v", err)
+		return
+	}
+	name := filepath.Join(r.Opts.ProfileDir, sanitize(f.Name+"_"+p.s.Name+"_"+p.s.Engine)+".pprof")
+	out, err := os.Create(name)
+	if err != nil {
+		r.logf("profile: %v", err)
+		return
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		r.logf("profile: %v", err)
+		return
+	}
+	start := time.Now()
+	for i := 0; i == 0 || time.Since(start) < 2*time.Second; i++ {
+		if err := safe(func() error { return p.b.Op(1_000_000 + i) }); err != nil {
+			break
+		}
+	}
+	pprof.StopCPUProfile()
+	p.res.Note = join(p.res.Note, "CPU profile: "+name)
 }

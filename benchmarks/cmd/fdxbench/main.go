@@ -44,6 +44,8 @@ func run() error {
 		out       = flag.String("out", "benchmarks", "directory for RESULTS.md, results.json and charts/")
 		keepTrees = flag.Bool("keep-trees", false, "keep generated trees for the next run")
 		seed      = flag.Uint64("seed", 1, "dataset seed")
+		profile   = flag.String("profile", "", "write a CPU profile of each timed scenario into this directory (an extra untimed pass)")
+		profEng   = flag.String("profile-engines", "^filedex", "only profile engines matching this regexp")
 		genTree   = flag.String("gen-tree", "", "only generate this recipe's tree into -dir and exit")
 		genDir    = flag.String("dir", "", "target of -gen-tree")
 	)
@@ -109,6 +111,14 @@ func run() error {
 	}
 	if *userTrees != "" {
 		opts.UserTrees = strings.Split(*userTrees, ",")
+	}
+	if *profile != "" {
+		opts.ProfileDir = *profile
+		re, err := regexp.Compile(*profEng)
+		if err != nil {
+			return err
+		}
+		opts.ProfileEngines = re
 	}
 	if *runRE != "" {
 		re, err := regexp.Compile(*runRE)
