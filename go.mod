@@ -3,12 +3,16 @@ module github.com/filedex/filedex
 go 1.26.8
 
 require (
+	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/google/uuid v1.6.0
 	github.com/ncruces/go-sqlite3 v0.37.0
+	github.com/zeebo/blake3 v0.2.4
+	golang.org/x/image v0.47.0
+	golang.org/x/sys v0.49.0
 )
 
 require (
+	github.com/klauspost/cpuid/v2 v2.0.12 // indirect
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 )

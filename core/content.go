@@ -7,21 +7,26 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/filedex/filedex/core/internal/contentkind"
 )
 
-// ContentKinds are the names of content kinds, indexed by their stored code. The list is
-// append-only: the codes are written in every library (migration 0001 has the same table).
-var ContentKinds = []string{"unknown", "image", "video", "audio", "document", "archive", "code", "text",
-	"database", "book", "font", "mesh", "config", "encrypted", "key", "executable", "binary"}
+// ContentKinds returns the names of the content kinds, indexed by their stored code. The
+// codes are append-only: they are written in every library (the content_kinds table of
+// migration 0001 holds the same list, which a test checks).
+func ContentKinds() []string {
+	all := contentkind.All()
+	out := make([]string, len(all))
+	for i, k := range all {
+		out[i] = k.String()
+	}
+	return out
+}
 
 // ContentKindCode returns the stored code of a content kind name.
 func ContentKindCode(name string) (int, bool) {
-	for i, n := range ContentKinds {
-		if n == name {
-			return i, true
-		}
-	}
-	return 0, false
+	k, ok := contentkind.Parse(name)
+	return int(k), ok
 }
 
 // ContentIdentity is one distinct file content, shared by every entry that holds it.

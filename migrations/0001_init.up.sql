@@ -67,7 +67,9 @@ CREATE TABLE content_kinds (
 INSERT INTO content_kinds (id, name) VALUES
     (0, 'unknown'), (1, 'image'), (2, 'video'), (3, 'audio'), (4, 'document'), (5, 'archive'),
     (6, 'code'), (7, 'text'), (8, 'database'), (9, 'book'), (10, 'font'), (11, 'mesh'),
-    (12, 'config'), (13, 'encrypted'), (14, 'key'), (15, 'executable'), (16, 'binary');
+    (12, 'config'), (13, 'encrypted'), (14, 'key'), (15, 'executable'), (16, 'binary'),
+    (17, 'spreadsheet'), (18, 'presentation'), (19, 'email'), (20, 'calendar'), (21, 'contact'),
+    (22, 'web'), (23, 'shortcut'), (24, 'package'), (25, 'model_entry');
 
 -- One row per distinct content. The primary key IS the cas_id: the 64 bits whose 16 hex digits
 -- the seed stores as TEXT, kept as a signed INTEGER. Looking content up by cas_id is then a rowid

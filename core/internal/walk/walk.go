@@ -1,0 +1,372 @@
+package walk
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Type is the kind of a filesystem entry the walker reports.
+type Type uint8
+
+// Entry types. Other kinds of files (sockets, FIFOs, devices) are skipped.
+const (
+	File Type = iota + 1
+	Dir
+	Symlink
+)
+
+// String returns "file", "directory" or "symlink", the names the schema uses.
+func (t Type) String() string {
+	switch t {
+	case File:
+		return "file"
+	case Dir:
+		return "directory"
+	case Symlink:
+		return "symlink"
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// Entry is the lstat of one directory entry. Times are nanoseconds since the
+// Unix epoch; a platform that does not report one leaves it 0.
+type Entry struct {
+	// Name is the entry's name as raw bytes (any bytes but '/' and NUL).
+	// It points into memory the walker reuses: valid only during the
+	// callback that received it; copy it to keep it.
+	Name []byte
+	Type Type
+	// Perm holds the permission bits with setuid, setgid and sticky
+	// (st_mode & 07777).
+	Perm uint32
+	// Size is the length in bytes; for a symlink, of its target path.
+	Size  int64
+	Ino   uint64
+	Dev   uint64
+	Nlink uint64
+	UID   uint32
+	GID   uint32
+	Mtime int64
+	Atime int64
+	Ctime int64
+	// Btime is the birth (creation) time where the OS and filesystem
+	// report it (statx on Linux, st_birthtime on Darwin and BSDs), else 0.
+	Btime int64
+}
+
+// Warning is a problem met during a walk that did not stop it.
+type Warning struct {
+	// Path is the slash-separated path relative to the walk root of the
+	// entry concerned ("" is the root).
+	Path string
+	// Op is what failed: "open", "readdir", "lstat", "loop".
+	Op  string
+	Err error
+}
+
+// Error formats the warning as "op path: err".
+func (w *Warning) Error() string {
+	p := w.Path
+	if p == "" {
+		p = "."
+	}
+	return w.Op + " " + p + ": " + w.Err.Error()
+}
+
+// Unwrap returns the underlying error, so errors.Is(w, fs.ErrPermission) works.
+func (w *Warning) Unwrap() error { return w.Err }
+
+// Batch is one directory's listing.
+type Batch struct {
+	// Path is the directory's slash-separated path relative to the walk
+	// root; "" for the root itself. Like names, it is raw bytes.
+	Path string
+	// Entries are the directory's children, sorted by name bytes, without
+	// skipped special files and ignored entries.
+	Entries []Entry
+	// Err is non-nil when the listing is incomplete: the directory could not
+	// be opened or read to the end (a *Warning; errors.Is(Err,
+	// fs.ErrNotExist) means it vanished). Entries then holds what was read.
+	Err error
+	// Warnings lists per-entry problems: entries that vanished or could not
+	// be lstat'ed (left out of Entries) and subdirectories not descended
+	// into because they are their own ancestor.
+	Warnings []Warning
+	// Special counts skipped sockets, FIFOs and device nodes.
+	Special int
+	// Ignored counts entries left out by ignore patterns.
+	Ignored int
+
+	// Reused buffers: the name arena Entries point into and scratch space
+	// of the platform reader.
+	arena []byte
+	names []nameRef
+	sys   sysState
+}
+
+// nameRef locates a listed name in the arena before it is stat'ed.
+type nameRef struct {
+	off, len uint32
+	typ      uint8 // a hint from readdir (dtUnknown when absent)
+}
+
+// Options configure a [Walker]. The zero value works.
+type Options struct {
+	// Workers is the number of directories read concurrently; 0 picks a
+	// default from GOMAXPROCS.
+	Workers int
+	// Ignore holds glob patterns of entries to leave out; see [Ignore].
+	Ignore []string
+	// SameDevice stops the walk from descending into directories on another
+	// device than the root (mount points), like find -xdev. The mount point
+	// itself is still listed as an entry.
+	SameDevice bool
+}
+
+// Stats sums a walk.
+type Stats struct {
+	Dirs, Files, Symlinks int64
+	// Bytes is the sum of the sizes of regular files.
+	Bytes    int64
+	Special  int64
+	Ignored  int64
+	Warnings int64
+}
+
+// Walker walks directory trees with fixed options. It is safe for
+// concurrent use by several walks.
+type Walker struct {
+	workers int
+	window  int
+	ignore  *Ignore
+	sameDev bool
+}
+
+// New returns a Walker, or an error if an ignore pattern is malformed.
+func New(opts Options) (*Walker, error) {
+	ig, err := NewIgnore(opts.Ignore...)
+	if err != nil {
+		return nil, err
+	}
+	w := &Walker{workers: opts.Workers, ignore: ig, sameDev: opts.SameDevice}
+	if w.workers <= 0 {
+		// Reading warm directories is CPU-bound in the kernel, so more
+		// workers than CPUs gains little there; a few extra hide disk
+		// latency on a cold cache.
+		w.workers = min(max(2*runtime.GOMAXPROCS(0), 2), 8)
+	}
+	// A few batches per worker lets workers run ahead while the callback
+	// is busy, without holding more than a handful of directories.
+	w.window = 4 * w.workers
+	return w, nil
+}
+
+// pending is a directory on the walk's stack.
+type pending struct {
+	rel, abs string
+	dev, ino uint64
+	parent   *pending // for loop detection; nil for the root
+	root     bool
+
+	dispatched bool
+	done       chan struct{}
+	b          *Batch
+}
+
+// Walk walks the tree at root, calling fn with each directory's [Batch] in
+// the order described in the package documentation. fn must not keep the
+// batch or its entries' names after it returns. An error from fn, or ctx
+// being cancelled, stops the walk and is returned. The root must be a
+// directory (a symlink to one is followed).
+func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (Stats, error) {
+	var st Stats
+	root = filepath.Clean(root)
+	info, err := statRoot(root)
+	if err != nil {
+		return st, err
+	}
+	if !info.IsDir() {
+		return st, fmt.Errorf("walk %s: %w", root, errNotDir)
+	}
+	rootDev, rootIno := devIno(info)
+
+	jobs := make(chan *pending, w.window)
+	var wg sync.WaitGroup
+	for range w.workers {
+		wg.Go(func() {
+			for p := range jobs {
+				p.b = getBatch()
+				p.b.Path = p.rel
+				readDir(p.b, p.abs, p.root, w.ignore)
+				close(p.done)
+			}
+		})
+	}
+	stack := []*pending{{rel: "", abs: root, root: true, dev: rootDev, ino: rootIno}}
+	inflight := 0
+	defer func() {
+		close(jobs)
+		wg.Wait()
+		// Give back batches read ahead but never delivered.
+		for _, p := range stack {
+			if p.dispatched {
+				<-p.done
+				putBatch(p.b)
+			}
+		}
+	}()
+
+	for len(stack) > 0 {
+		// Keep the window full with the directories that will be delivered
+		// next: those on top of the stack.
+		for i := len(stack) - 1; i >= 0 && inflight < w.window; i-- {
+			if p := stack[i]; !p.dispatched {
+				p.dispatched = true
+				p.done = make(chan struct{})
+				jobs <- p
+				inflight++
+			}
+		}
+		p := stack[len(stack)-1]
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return st, ctx.Err()
+		}
+		stack = stack[:len(stack)-1]
+		inflight--
+		b := p.b
+
+		n := len(stack)
+		for i := range b.Entries {
+			e := &b.Entries[i]
+			switch e.Type {
+			case File:
+				st.Files++
+				st.Bytes += e.Size
+			case Symlink:
+				st.Symlinks++
+			case Dir:
+				st.Dirs++
+				if w.sameDev && e.Dev != rootDev {
+					continue
+				}
+				if isAncestor(p, e.Dev, e.Ino) {
+					b.Warnings = append(b.Warnings, Warning{Path: Join(b.Path, string(e.Name)), Op: "loop",
+						Err: errors.New("directory is its own ancestor (bind mount?); not descended")})
+					continue
+				}
+				name := string(e.Name)
+				stack = append(stack, &pending{
+					rel: Join(p.rel, name), abs: p.abs + string(filepath.Separator) + name,
+					dev: e.Dev, ino: e.Ino, parent: p,
+				})
+			}
+		}
+		// Entries are sorted ascending; reverse the pushed children so the
+		// smallest name is on top and is visited first.
+		slices.Reverse(stack[n:])
+		st.Special += int64(b.Special)
+		st.Ignored += int64(b.Ignored)
+		st.Warnings += int64(len(b.Warnings))
+		if b.Err != nil {
+			st.Warnings++
+		}
+		p.b = nil
+		err := fn(b)
+		putBatch(b)
+		if err != nil {
+			return st, err
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// isAncestor reports whether (dev, ino) is p or one of p's ancestors.
+// Platforms without inodes report 0, which never counts as a match.
+func isAncestor(p *pending, dev, ino uint64) bool {
+	if ino == 0 {
+		return false
+	}
+	for ; p != nil; p = p.parent {
+		if p.ino == ino && p.dev == dev {
+			return true
+		}
+	}
+	return false
+}
+
+var errNotDir = errors.New("not a directory")
+
+// testHookListed, when set by a test, runs after a directory is listed and
+// before its entries are stat'ed, so a test can make one vanish in between.
+var testHookListed func(absDir string)
+
+var batchPool = sync.Pool{New: func() any { return new(Batch) }}
+
+func getBatch() *Batch { return batchPool.Get().(*Batch) }
+
+// putBatch recycles a batch unless it grew past what is worth keeping: one
+// huge directory should not pin megabytes for the rest of the walk.
+func putBatch(b *Batch) {
+	if b == nil {
+		return
+	}
+	if cap(b.arena) > 1<<20 || cap(b.Entries) > 8192 {
+		return
+	}
+	clear(b.Entries)
+	*b = Batch{Entries: b.Entries[:0], arena: b.arena[:0], names: b.names[:0]}
+	batchPool.Put(b)
+}
+
+// sortNames orders the listed names by their bytes.
+func sortNames(b *Batch) {
+	slices.SortFunc(b.names, func(x, y nameRef) int {
+		return bytes.Compare(b.arena[x.off:x.off+x.len], b.arena[y.off:y.off+y.len])
+	})
+}
+
+// addWarning records a per-entry problem.
+func (b *Batch) addWarning(name []byte, op string, err error) {
+	b.Warnings = append(b.Warnings, Warning{Path: Join(b.Path, string(name)), Op: op, Err: err})
+}
+
+// setErr marks the listing incomplete.
+func (b *Batch) setErr(op string, err error) {
+	b.Err = &Warning{Path: b.Path, Op: op, Err: err}
+}
+
+// Lstat returns the entry for path without following a final symlink. Its
+// Name is the last element of path and is not reused.
+func Lstat(path string) (Entry, error) {
+	e, err := lstat(path)
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Name = []byte(filepath.Base(path))
+	return e, nil
+}
+
+// typeOf maps an fs.FileMode to an entry type; 0 for types the walker skips.
+func typeOf(m fs.FileMode) Type {
+	switch {
+	case m.IsRegular():
+		return File
+	case m.IsDir():
+		return Dir
+	case m&fs.ModeSymlink != 0:
+		return Symlink
+	}
+	return 0
+}
