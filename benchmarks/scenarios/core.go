@@ -29,7 +29,8 @@ func coreLib(f *harness.Fixture) (*corelib.Loaded, error) {
 func coreStorage() harness.Scenario {
 	return harness.Scenario{
 		Name: "storage/bytes_per_entry", Engine: EngineFiledex, Data: harness.Library,
-		Doc: "Database file size after VACUUM ÷ entries; per table and index by a b-tree page walk (sqlitestat, dbstat's equivalent).",
+		Goal: harness.Goal{Text: "≤ 150 B/entry at 1M (issue 7)"},
+		Doc:  "Database file size after VACUUM ÷ entries; per table and index by a b-tree page walk (sqlitestat, dbstat's equivalent).",
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
 			ld, err := coreLib(f)
 			if err != nil {

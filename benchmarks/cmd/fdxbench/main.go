@@ -46,11 +46,19 @@ func run() error {
 		seed      = flag.Uint64("seed", 1, "dataset seed")
 		profile   = flag.String("profile", "", "write a CPU profile of each timed scenario into this directory (an extra untimed pass)")
 		profEng   = flag.String("profile-engines", "^filedex", "only profile engines matching this regexp")
+		from      = flag.String("from", "", "only rewrite RESULTS.md and charts in -out from this results.json")
 		genTree   = flag.String("gen-tree", "", "only generate this recipe's tree into -dir and exit")
 		genDir    = flag.String("dir", "", "target of -gen-tree")
 	)
 	flag.Parse()
 
+	if *from != "" {
+		rp, err := harness.ReadJSON(*from)
+		if err != nil {
+			return err
+		}
+		return rp.WriteMarkdown(*out)
+	}
 	if *genTree != "" {
 		rc, ok := dataset.RecipeByName(*genTree)
 		if !ok || *genDir == "" {
