@@ -9,6 +9,7 @@ require (
 	github.com/zeebo/blake3 v0.2.4
 	golang.org/x/image v0.47.0
 	golang.org/x/sys v0.49.0
+	lukechampine.com/blake3 v1.4.1
 )
 
 require (

@@ -24,6 +24,10 @@ func TestMain(m *testing.M) {
 		holdWriteLock(dir)
 		return
 	}
+	if os.Getenv("FILEDEX_TEST_SCAN_CHILD") != "" {
+		scanChild()
+		return
+	}
 	os.Exit(m.Run())
 }
 

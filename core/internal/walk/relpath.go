@@ -31,3 +31,32 @@ func splitSegs(rel string) []string {
 	}
 	return strings.Split(rel, "/")
 }
+
+// CompareOrder compares two relative directory paths in walk order: depth-first pre-order
+// with siblings by name bytes. A directory comes before everything below it, and
+// "a/z" before "a-b" (element "a" before "a-b"), unlike a plain string comparison
+// ('-' sorts before '/').
+func CompareOrder(a, b string) int {
+	for {
+		if a == b {
+			return 0
+		}
+		if a == "" {
+			return -1
+		}
+		if b == "" {
+			return 1
+		}
+		ha, ra, _ := strings.Cut(a, "/")
+		hb, rb, _ := strings.Cut(b, "/")
+		if ha != hb {
+			return strings.Compare(ha, hb)
+		}
+		a, b = ra, rb
+	}
+}
+
+// isAncestorOrSelf reports whether dir is p or a directory above it.
+func isAncestorOrSelf(dir, p string) bool {
+	return dir == "" || dir == p || strings.HasPrefix(p, dir+"/")
+}

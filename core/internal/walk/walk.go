@@ -186,7 +186,23 @@ type pending struct {
 // being cancelled, stops the walk and is returned. The root must be a
 // directory (a symlink to one is followed).
 func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (Stats, error) {
+	return w.WalkAfter(ctx, root, nil, fn)
+}
+
+// WalkAfter is [Walker.Walk] resumed after the directory at relative path *after: it delivers
+// only the batches that a full walk would deliver after that directory's, in the same order.
+// A nil after walks from the start (a pointer, because "" is the root's batch). Directories whose subtree lies wholly before after are not
+// read at all; the ancestors of after (and after itself) are read, to find the directories
+// that follow, but not delivered. after need not exist any more.
+//
+// This is what lets a scan stop at any batch (a time budget, a crash) and continue later
+// without walking again what it already indexed: the walk order depends only on names.
+func (w *Walker) WalkAfter(ctx context.Context, root string, resumeAfter *string, fn func(*Batch) error) (Stats, error) {
 	var st Stats
+	resume, after := resumeAfter != nil, ""
+	if resume {
+		after = *resumeAfter
+	}
 	root = filepath.Clean(root)
 	info, err := statRoot(root)
 	if err != nil {
@@ -243,6 +259,9 @@ func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (
 		stack = stack[:len(stack)-1]
 		inflight--
 		b := p.b
+		// On the path to the resume point: this batch was delivered before; only its
+		// subdirectories that come after the resume point are still to visit.
+		skip := resume && isAncestorOrSelf(p.rel, after)
 
 		n := len(stack)
 		for i := range b.Entries {
@@ -264,6 +283,11 @@ func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (
 					continue
 				}
 				name := string(e.Name)
+				if skip {
+					if rel := Join(p.rel, name); !isAncestorOrSelf(rel, after) && CompareOrder(rel, after) < 0 {
+						continue // wholly before the resume point
+					}
+				}
 				stack = append(stack, &pending{
 					rel: Join(p.rel, name), abs: p.abs + string(filepath.Separator) + name,
 					dev: e.Dev, ino: e.Ino, parent: p,
@@ -280,6 +304,10 @@ func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (
 			st.Warnings++
 		}
 		p.b = nil
+		if skip {
+			putBatch(b)
+			continue
+		}
 		err := fn(b)
 		putBatch(b)
 		if err != nil {

@@ -1,0 +1,499 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/filedex/filedex/core/internal/walk"
+)
+
+// ScanOptions configure [Library.Scan] and [Library.RunScanJob]. The zero value runs a scan
+// to completion in the location's index mode.
+type ScanOptions struct {
+	// Mode overrides the location's index mode for this scan (and becomes its mode).
+	Mode IndexMode
+	// Budget > 0 makes the call return after about that long with the job paused and its
+	// checkpoint saved; calling again continues it. Single-threaded hosts (WASI) use it to
+	// stay responsive and draw progress between slices.
+	Budget time.Duration
+	// Workers bounds the goroutines that read directories and hash files; 0 picks a default.
+	Workers int
+	// Progress, if set, is called from the scanning goroutine at most every 100 ms and once
+	// at the end of each call.
+	Progress func(ScanProgress)
+}
+
+// ScanProgress is a scan's progress, as events for Go callers and as job.progress for every
+// transport.
+type ScanProgress struct {
+	JobID int64  `json:"job_id"`
+	Phase string `json:"phase"` // "discovery", "finalize", "done"
+	// Seen on disk so far.
+	Dirs     int64 `json:"dirs"`
+	Files    int64 `json:"files"`
+	Symlinks int64 `json:"symlinks"`
+	Bytes    int64 `json:"bytes"`
+	// Total is the number of entries the location had after its previous scan: an estimate
+	// of this scan's total, 0 when unknown (a first scan).
+	Total int64 `json:"total"`
+	// Changes written so far.
+	Added   int64 `json:"added"`
+	Updated int64 `json:"updated"`
+	Moved   int64 `json:"moved"`
+	Removed int64 `json:"removed"`
+	// Content identification.
+	Hashed      int64  `json:"hashed"`
+	HashedBytes int64  `json:"hashed_bytes"`
+	Warnings    int64  `json:"warnings"`
+	CurrentPath string `json:"current_path"`
+	ElapsedMS   int64  `json:"elapsed_ms"`
+}
+
+// Entries seen so far (directories, files and symlinks).
+func (p ScanProgress) Entries() int64 { return p.Dirs + p.Files + p.Symlinks }
+
+// ScanSummary is what a finished scan did.
+type ScanSummary struct {
+	Added    int64    `json:"added"`
+	Updated  int64    `json:"updated"`
+	Moved    int64    `json:"moved"`
+	Removed  int64    `json:"removed"`
+	Files    int64    `json:"files"`
+	Dirs     int64    `json:"dirs"`
+	Bytes    int64    `json:"bytes"`
+	Seconds  float64  `json:"seconds"`
+	Warnings []string `json:"warnings"`
+	// WarningCount counts all warnings; Warnings keeps the first maxWarnings.
+	WarningCount int64 `json:"warning_count"`
+}
+
+// ScanResult is where a scan stands after a call: Done, or paused with its job resumable.
+type ScanResult struct {
+	Job      Job          `json:"job"`
+	Location Location     `json:"location"`
+	Progress ScanProgress `json:"progress"`
+	Summary  ScanSummary  `json:"summary"`
+	Done     bool         `json:"done"`
+}
+
+const (
+	// JobKindScan is the kind of scan jobs.
+	JobKindScan = "scan"
+	maxWarnings = 200
+	// A write transaction commits after this many changed rows or this long, whichever
+	// comes first: large enough to amortize the commit, small enough that readers see
+	// progress and a crash loses little.
+	txMaxChanges = 2000
+	txMaxAge     = 300 * time.Millisecond
+)
+
+// scanCheckpoint is a scan job's persisted state. It is written in the same transaction as
+// the rows it describes, so after a crash it never claims more than what was committed.
+type scanCheckpoint struct {
+	Mode  IndexMode `json:"mode"`
+	Phase string    `json:"phase"`
+	// After is the walk position (walk.CompareOrder) of the last directory whose batch is
+	// committed; nil before the first.
+	After *string `json:"after"`
+	// StartMaxID: entries with a larger id were inserted by this scan. Finalize matches
+	// them with displaced rows to recognise moves.
+	StartMaxID int64 `json:"start_max_id"`
+	// FirstScan: the location held only its root when the scan began; nothing can have
+	// moved, so the scan skips move detection and reading existing children.
+	FirstScan bool         `json:"first_scan"`
+	Progress  ScanProgress `json:"progress"`
+	Warnings  []string     `json:"warnings"`
+	// Orphans are content ids that lost an entry in this scan; finalize deletes those no
+	// entry refers to any more. OrphansOverflow: too many to list, sweep them all.
+	Orphans         []int64 `json:"orphans,omitempty"`
+	OrphansOverflow bool    `json:"orphans_overflow,omitempty"`
+}
+
+const maxOrphanCandidates = 10000
+
+func (s *scanner) orphanCandidate(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ck.Orphans) < maxOrphanCandidates {
+		s.ck.Orphans = append(s.ck.Orphans, id)
+	} else {
+		s.ck.OrphansOverflow = true
+	}
+}
+
+// Scan indexes a location: walks it, records new, modified, moved and deleted entries, and
+// (content and deep modes) identifies file content. An unfinished scan job of the location
+// (paused, or interrupted by a crash) is continued rather than started over.
+func (l *Library) Scan(ctx context.Context, locationID int64, opts ScanOptions) (ScanResult, error) {
+	const op = "location.scan"
+	if opts.Mode != "" && !opts.Mode.Valid() {
+		return ScanResult{}, errInvalid(op, "mode", "must be metadata, content or deep, not %q", opts.Mode)
+	}
+	loc, err := l.Locations().Get(ctx, locationID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	if loc.DeviceID != l.deviceID {
+		return ScanResult{}, errInvalid(op, "id", "location %d belongs to another device", locationID)
+	}
+	jobs, _, err := l.Jobs().List(ctx, JobFilter{Kind: JobKindScan, LocationID: locationID, Active: true}, Page{Limit: 1})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	var job Job
+	if len(jobs) > 0 {
+		job = jobs[0]
+	} else {
+		mode := opts.Mode
+		if mode == "" {
+			mode = loc.IndexMode
+		}
+		job, err = l.Jobs().Create(ctx, JobInput{Kind: JobKindScan, LocationID: locationID, Params: map[string]any{"location_id": locationID, "mode": mode}})
+		if err != nil {
+			return ScanResult{}, err
+		}
+	}
+	return l.RunScanJob(ctx, job.ID, opts)
+}
+
+// RunScanJob continues a scan job: after a pause, a budget slice, or a crash.
+func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions) (ScanResult, error) {
+	const op = "job.run"
+	job, err := l.Jobs().Get(ctx, jobID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	if job.Kind != JobKindScan {
+		return ScanResult{}, errInvalid(op, "id", "job %d is a %s job, not a scan", jobID, job.Kind)
+	}
+	if job.Status.Finished() {
+		return ScanResult{}, errConflict(op, fmt.Sprintf("job %d is %s", jobID, job.Status))
+	}
+	loc, err := l.Locations().Get(ctx, job.LocationID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now()}
+	if err := s.init(ctx); err != nil {
+		return ScanResult{}, err
+	}
+	return s.run(ctx)
+}
+
+// CancelJob stops a job for good. A cancelled scan leaves what it committed in the index;
+// the next scan of the location starts over and reconciles it.
+func (l *Library) CancelJob(ctx context.Context, jobID int64) (Job, error) {
+	const op = "job.cancel"
+	job, err := l.Jobs().Get(ctx, jobID)
+	if err != nil {
+		return Job{}, err
+	}
+	if job.Status.Finished() {
+		return Job{}, errConflict(op, fmt.Sprintf("job %d is already %s", jobID, job.Status))
+	}
+	err = l.update(ctx, op, func(tx *sql.Tx) error {
+		st := JobCancelled
+		if err := updateJob(ctx, tx, l, op, jobID, JobUpdate{Status: &st}); err != nil {
+			return err
+		}
+		if job.Kind == JobKindScan && job.LocationID != 0 {
+			_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'pending', updated_at = ? WHERE id = ? AND scan_state IN ('scanning', 'paused')`,
+				ms(l.now()), job.LocationID)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Job{}, err
+	}
+	return l.Jobs().Get(ctx, jobID)
+}
+
+// scanner is one call's worth of a scan job.
+type scanner struct {
+	l     *Library
+	job   Job
+	loc   Location
+	opts  ScanOptions
+	ck    scanCheckpoint
+	start time.Time
+	prior int64 // elapsed ms of earlier calls
+
+	w      *writer
+	walker *walk.Walker
+
+	// Move detection, rescans only. Displaced rows (their name vanished from their directory,
+	// or it now holds another inode) are renamed "/<id>" until finalize; these maps find them
+	// by inode when their inode shows up at a new name later in the walk.
+	displacedDirs  map[uint64]int64
+	displacedFiles map[uint64]int64
+	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
+
+	lastProgress time.Time
+	mu           sync.Mutex // guards warnings appended from hashing goroutines
+}
+
+func (s *scanner) init(ctx context.Context) error {
+	if len(s.job.Checkpoint) > 0 {
+		if err := json.Unmarshal(s.job.Checkpoint, &s.ck); err != nil {
+			return &Error{Op: "job.run", Err: fmt.Errorf("%w: corrupt scan checkpoint: %w", ErrInternal, err)}
+		}
+	} else {
+		var params struct {
+			Mode IndexMode `json:"mode"`
+		}
+		json.Unmarshal(s.job.Params, &params)
+		s.ck.Mode = params.Mode
+		s.ck.Phase = "discovery"
+		s.ck.Progress.Total = s.loc.TotalFileCount
+	}
+	if s.opts.Mode != "" {
+		s.ck.Mode = s.opts.Mode
+	}
+	if s.ck.Mode == "" {
+		s.ck.Mode = s.loc.IndexMode
+	}
+	s.ck.Progress.JobID = s.job.ID
+	s.prior = s.ck.Progress.ElapsedMS
+	var err error
+	s.walker, err = walk.New(walk.Options{Workers: s.opts.Workers, Ignore: s.loc.IgnoreGlobs})
+	if err != nil {
+		return errInvalid("location.scan", "ignore", "%v", err)
+	}
+	return nil
+}
+
+func (s *scanner) warn(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ck.Progress.Warnings++
+	if len(s.ck.Warnings) < maxWarnings {
+		s.ck.Warnings = append(s.ck.Warnings, fmt.Sprintf(format, args...))
+	}
+}
+
+func (s *scanner) elapsed() time.Duration { return time.Since(s.start) }
+
+func (s *scanner) report(force bool) {
+	if s.opts.Progress == nil {
+		return
+	}
+	if !force && time.Since(s.lastProgress) < 100*time.Millisecond {
+		return
+	}
+	s.lastProgress = time.Now()
+	p := s.ck.Progress
+	p.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+	s.opts.Progress(p)
+}
+
+// errBudget stops the walk when the call's time budget is spent.
+var errBudget = errors.New("scan budget spent")
+
+func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
+	const op = "location.scan"
+	if _, err := os.Stat(s.loc.Path); err != nil {
+		return s.fail(ctx, fmt.Sprintf("location %s is not reachable: %v", s.loc.Path, err))
+	}
+	if err := s.markRunning(ctx); err != nil {
+		return res, err
+	}
+	s.w = newWriter(s.l)
+	defer s.w.close(context.WithoutCancel(ctx))
+
+	if s.ck.Phase == "discovery" {
+		if s.ck.After == nil {
+			// A new scan: remember where the ids of this scan's inserts start.
+			if err := s.l.read.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&s.ck.StartMaxID); err != nil {
+				return res, wrapDB(op, err)
+			}
+			var n int64
+			if err := s.l.read.QueryRowContext(ctx, `SELECT count(*) FROM entries WHERE parent_id = ?`, s.loc.RootID).Scan(&n); err != nil {
+				return res, wrapDB(op, err)
+			}
+			s.ck.FirstScan = n == 0
+		}
+		if err := s.loadDisplaced(ctx); err != nil {
+			return res, err
+		}
+		walkCtx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		_, werr := s.walker.WalkAfter(walkCtx, s.loc.Path, s.ck.After, func(b *walk.Batch) error {
+			if err := s.batch(walkCtx, b); err != nil {
+				return err
+			}
+			if s.opts.Budget > 0 && s.elapsed() >= s.opts.Budget {
+				return errBudget
+			}
+			return nil
+		})
+		if werr != nil {
+			// Commit what is complete; the checkpoint points after the last whole batch.
+			if cerr := s.w.commit(context.WithoutCancel(ctx), s.checkpointFn()); cerr != nil {
+				return res, cerr
+			}
+			switch {
+			case errors.Is(werr, errBudget), errors.Is(werr, context.Canceled), errors.Is(werr, context.DeadlineExceeded):
+				return s.pause(context.WithoutCancel(ctx))
+			}
+			var ce *Error
+			if errors.As(werr, &ce) {
+				return s.fail(context.WithoutCancel(ctx), werr.Error())
+			}
+			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr))
+		}
+		s.ck.Phase = "finalize"
+		if err := s.w.commit(ctx, s.checkpointFn()); err != nil {
+			return res, err
+		}
+	}
+	if err := s.finalize(ctx); err != nil {
+		if ctx.Err() != nil {
+			return s.pause(context.WithoutCancel(ctx))
+		}
+		return res, err
+	}
+	return s.complete(ctx)
+}
+
+func (s *scanner) markRunning(ctx context.Context) error {
+	return s.l.update(ctx, "location.scan", func(tx *sql.Tx) error {
+		st := JobRunning
+		if err := updateJob(ctx, tx, s.l, "location.scan", s.job.ID, JobUpdate{Status: &st}); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'scanning', index_mode = ?, error_message = NULL, updated_at = ? WHERE id = ?`,
+			string(s.ck.Mode), ms(s.l.now()), s.loc.ID)
+		return err
+	})
+}
+
+// checkpointFn returns what the writer stores with each commit: the checkpoint and progress.
+func (s *scanner) checkpointFn() func() JobUpdate {
+	return func() JobUpdate {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.ck.Progress.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+		b, _ := json.Marshal(s.ck)
+		return JobUpdate{Checkpoint: b, Progress: s.ck.Progress}
+	}
+}
+
+func (s *scanner) pause(ctx context.Context) (ScanResult, error) {
+	err := s.l.update(ctx, "location.scan", func(tx *sql.Tx) error {
+		st := JobPaused
+		u := s.checkpointFn()()
+		u.Status = &st
+		if err := updateJob(ctx, tx, s.l, "location.scan", s.job.ID, u); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'paused', updated_at = ? WHERE id = ?`, ms(s.l.now()), s.loc.ID)
+		return err
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	s.report(true)
+	return s.result(ctx, false)
+}
+
+func (s *scanner) fail(ctx context.Context, msg string) (ScanResult, error) {
+	err := s.l.update(ctx, "location.scan", func(tx *sql.Tx) error {
+		st := JobFailed
+		u := s.checkpointFn()()
+		u.Status, u.Error = &st, &msg
+		if err := updateJob(ctx, tx, s.l, "location.scan", s.job.ID, u); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'error', error_message = ?, updated_at = ? WHERE id = ?`, msg, ms(s.l.now()), s.loc.ID)
+		return err
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	res, _ := s.result(ctx, true)
+	return res, &Error{Op: "location.scan", Err: fmt.Errorf("%w: %s", ErrInvalid, msg)}
+}
+
+func (s *scanner) complete(ctx context.Context) (ScanResult, error) {
+	s.ck.Phase = "done"
+	err := s.l.update(ctx, "location.scan", func(tx *sql.Tx) error {
+		st := JobCompleted
+		u := s.checkpointFn()()
+		u.Status = &st
+		u.Warnings = s.ck.Warnings
+		if u.Warnings == nil {
+			u.Warnings = []string{}
+		}
+		if err := updateJob(ctx, tx, s.l, "location.scan", s.job.ID, u); err != nil {
+			return err
+		}
+		now := ms(s.l.now())
+		// Totals from the index itself (files of the location's directories), so they are
+		// true whatever happened before: a crash, a cancelled scan, API edits.
+		_, err := tx.ExecContext(ctx, `UPDATE locations SET scan_state = 'complete', last_scan_at = ?1, updated_at = ?1,
+ (total_file_count, total_byte_size) = (
+   SELECT count(*), coalesce(sum(e.size), 0) FROM entries d JOIN entries e ON e.parent_id = d.id
+   WHERE d.location_id = ?2 AND d.path IS NOT NULL AND e.kind = 0)
+ WHERE id = ?2`, now, s.loc.ID)
+		return err
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	s.report(true)
+	return s.result(ctx, true)
+}
+
+func (s *scanner) result(ctx context.Context, done bool) (ScanResult, error) {
+	job, err := s.l.Jobs().Get(ctx, s.job.ID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	loc, err := s.l.Locations().Get(ctx, s.loc.ID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	p := s.ck.Progress
+	w := s.ck.Warnings
+	if w == nil {
+		w = []string{}
+	}
+	return ScanResult{Job: job, Location: loc, Progress: p, Done: done, Summary: ScanSummary{
+		Added: p.Added, Updated: p.Updated, Moved: p.Moved, Removed: p.Removed,
+		Files: p.Files, Dirs: p.Dirs, Bytes: p.Bytes,
+		Seconds:  float64(p.ElapsedMS) / 1000,
+		Warnings: w, WarningCount: p.Warnings,
+	}}, nil
+}
+
+// ScanPath scans the location at path, adding it first when it is not one: what
+// `filedex scan PATH` does.
+func (l *Library) ScanPath(ctx context.Context, path string, mode IndexMode, ignore []string, opts ScanOptions) (ScanResult, error) {
+	p, err := CleanLocationPath(path)
+	if err != nil {
+		return ScanResult{}, &Error{Op: "location.scan", Field: "path", Err: err}
+	}
+	loc, err := l.Locations().GetByPath(ctx, p)
+	if errors.Is(err, ErrNotFound) {
+		loc, err = l.Locations().Create(ctx, LocationInput{Path: p, Mode: mode, IgnoreGlobs: ignore})
+	} else if err == nil && ignore != nil {
+		loc, err = l.Locations().Update(ctx, loc.ID, LocationUpdate{IgnoreGlobs: &ignore})
+	}
+	if err != nil {
+		return ScanResult{}, err
+	}
+	opts.Mode = mode
+	return l.Scan(ctx, loc.ID, opts)
+}
+
+// absPath is the absolute path on disk of a directory's child.
+func (s *scanner) absPath(dirRel, name string) string {
+	return joinPath(s.loc.Path, dirRel, name)
+}

@@ -1,0 +1,666 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/filedex/filedex/core/internal/cas"
+	"github.com/filedex/filedex/core/internal/contentkind"
+	"github.com/filedex/filedex/core/internal/media"
+	"github.com/filedex/filedex/core/internal/walk"
+)
+
+// dbEntry is an existing child row of the directory being scanned.
+type dbEntry struct {
+	id        int64
+	name      string
+	kind      Kind
+	size      int64
+	mtime     int64
+	inode     int64
+	perms     int64
+	contentID int64 // 0: none
+	path      string
+}
+
+// diskEntry is a child found on disk (names copied out of the walker's reused buffers).
+type diskEntry struct {
+	name string
+	e    walk.Entry
+}
+
+func kindOf(t walk.Type) Kind {
+	switch t {
+	case walk.Dir:
+		return KindDirectory
+	case walk.Symlink:
+		return KindSymlink
+	}
+	return KindFile
+}
+
+// nsToMS converts walker nanoseconds to the schema's milliseconds, flooring so that times
+// before 1970 land in the right millisecond too.
+func nsToMS(ns int64) int64 {
+	if ns >= 0 {
+		return ns / 1e6
+	}
+	return -((-ns + 1e6 - 1) / 1e6)
+}
+
+func optMS(ns int64) any {
+	if ns == 0 {
+		return nil
+	}
+	return nsToMS(ns)
+}
+
+func sizeOf(e walk.Entry) int64 {
+	if e.Type == walk.Dir {
+		return 0 // a directory inode's own size is filesystem noise; du sums its files
+	}
+	return e.Size
+}
+
+// displacedName is the name a row gets while its own name is gone from disk (deleted,
+// renamed, replaced by another inode): "/<id>/<name>". No name read from a filesystem
+// contains '/', so it collides with nothing; the id keeps it unique; the old name stays
+// readable for warnings; and finalize finds every displaced row of a location with one
+// range of the name index. A displaced directory's path is the same string, and its
+// subtree's paths move below it.
+func displacedName(id int64, name string) string { return "/" + strconv.FormatInt(id, 10) + "/" + name }
+
+// originalName is the name a displaced row had.
+func originalName(displaced string) string {
+	if !strings.HasPrefix(displaced, "/") {
+		return displaced
+	}
+	_, rest, _ := strings.Cut(displaced[1:], "/")
+	return rest
+}
+
+// hashJob is a file whose content must be identified.
+type hashJob struct {
+	id    int64
+	path  string
+	name  string
+	size  int64
+	mtime int64
+	// results
+	cas    uint64
+	kind   contentkind.Kind
+	full   []byte
+	media  []byte
+	err    error
+	hashed bool
+}
+
+// batch indexes one directory: diffs its children on disk against its rows, writes the
+// changes, and identifies the content of new and modified files.
+func (s *scanner) batch(ctx context.Context, b *walk.Batch) error {
+	p := &s.ck.Progress
+	p.CurrentPath = b.Path
+	disk := make([]diskEntry, len(b.Entries))
+	for i, e := range b.Entries {
+		disk[i] = diskEntry{name: string(e.Name), e: e}
+		disk[i].e.Name = nil
+		switch e.Type {
+		case walk.Dir:
+			p.Dirs++
+		case walk.Symlink:
+			p.Symlinks++
+		default:
+			p.Files++
+			p.Bytes += e.Size
+		}
+	}
+	for i := range b.Warnings {
+		s.warn("%s", b.Warnings[i].Error())
+	}
+	if b.Err != nil {
+		s.warn("%s (its listing is incomplete; missing entries are kept)", b.Err.Error())
+	}
+	complete := b.Err == nil
+	var dirID int64
+	var dirPath string
+	var rows []dbEntry
+	err := s.w.do(ctx, func(c *sqlite3.Conn) error {
+		var err error
+		if dirID, dirPath, err = s.dirRow(c, b.Path); err != nil || dirID == 0 {
+			return err
+		}
+		if dirID <= s.ck.StartMaxID || !s.ck.FirstScan {
+			rows, err = s.children(c, dirID)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if dirID == 0 {
+		s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(b.Path, ""))
+		return nil
+	}
+	// Identify content before writing rows, so a new file's row is written once, content
+	// id included, instead of inserted and then updated.
+	var cids map[string]int64
+	if pre := s.prehash(dirPath, disk, rows); len(pre) > 0 {
+		s.hash(ctx, pre)
+		cids = make(map[string]int64, len(pre))
+		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.insertContent(c, pre, cids) }); err != nil {
+			return err
+		}
+	}
+	var jobs []*hashJob
+	err = s.w.do(ctx, func(c *sqlite3.Conn) error {
+		var err error
+		jobs, err = s.apply(c, dirID, dirPath, disk, rows, complete, cids)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(jobs) > 0 { // rows whose content changed on a move: rare
+		s.hash(ctx, jobs)
+		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.writeContent(c, jobs) }); err != nil {
+			return err
+		}
+	}
+	after := b.Path
+	s.ck.After = &after
+	s.report(false)
+	if s.w.due() {
+		return s.w.commit(ctx, s.checkpointFn())
+	}
+	return nil
+}
+
+// prehash lists the files of a directory whose content must be identified: new ones,
+// modified ones, and unchanged ones never identified (a scan in metadata mode before, or a
+// read that failed). It is the same merge as apply, without writing.
+func (s *scanner) prehash(dirPath string, disk []diskEntry, rows []dbEntry) []*hashJob {
+	if !s.contentMode() {
+		return nil
+	}
+	var out []*hashJob
+	j := 0
+	for _, d := range disk {
+		if d.e.Type != walk.File || d.e.Size == 0 {
+			continue
+		}
+		for j < len(rows) && rows[j].name < d.name {
+			j++
+		}
+		if j < len(rows) && rows[j].name == d.name {
+			r := rows[j]
+			same := r.kind == KindFile && (r.inode == 0 || d.e.Ino == 0 || uint64(r.inode) == d.e.Ino) &&
+				r.size == d.e.Size && r.mtime == nsToMS(d.e.Mtime)
+			if same && r.contentID != 0 {
+				continue
+			}
+		}
+		out = append(out, s.hashJobFor(0, dirPath, d))
+	}
+	return out
+}
+
+// insertContent writes the content identities of hashed files and maps their names to them.
+func (s *scanner) insertContent(c *sqlite3.Conn, jobs []*hashJob, cids map[string]int64) error {
+	p := &s.ck.Progress
+	now := ms(s.l.now())
+	for _, j := range jobs {
+		if !j.hashed {
+			continue
+		}
+		var media, full any
+		if j.media != nil {
+			media = string(j.media)
+		}
+		if j.full != nil {
+			full = j.full
+		}
+		cid := int64(j.cas)
+		if err := s.w.exec(c, `INSERT INTO content_identity (id, kind, size_bytes, integrity_hash, media_data, created_at) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash, integrity_hash), media_data = coalesce(excluded.media_data, media_data)`,
+			cid, int64(j.kind), j.size, full, media, now); err != nil {
+			return err
+		}
+		cids[j.name] = cid
+		p.Hashed++
+		p.HashedBytes += j.size
+	}
+	return nil
+}
+
+// dirRow finds the row of the directory at a relative path (0 when there is none).
+func (s *scanner) dirRow(c *sqlite3.Conn, rel string) (id int64, path string, err error) {
+	err = s.w.query(c, `SELECT id FROM entries WHERE location_id = ? AND path = ?`, []any{s.loc.ID, rel}, func(st *sqlite3.Stmt) error {
+		id = st.ColumnInt64(0)
+		return nil
+	})
+	return id, rel, err
+}
+
+func (s *scanner) children(c *sqlite3.Conn, dirID int64) ([]dbEntry, error) {
+	var out []dbEntry
+	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, 0), coalesce(content_id, 0), coalesce(path, '')
+FROM entries WHERE parent_id = ? ORDER BY name`, []any{dirID}, func(st *sqlite3.Stmt) error {
+		out = append(out, dbEntry{
+			id: st.ColumnInt64(0), name: st.ColumnText(1), kind: Kind(st.ColumnInt64(2)), size: st.ColumnInt64(3),
+			mtime: st.ColumnInt64(4), inode: st.ColumnInt64(5), perms: st.ColumnInt64(6), contentID: st.ColumnInt64(7),
+			path: st.ColumnText(8),
+		})
+		return nil
+	})
+	return out, err
+}
+
+func (s *scanner) contentMode() bool { return s.ck.Mode == ModeContent || s.ck.Mode == ModeDeep }
+
+// needsContent reports whether a file row must be (re)hashed.
+func (s *scanner) needsContent(kind Kind, size, contentID int64) bool {
+	return s.contentMode() && kind == KindFile && size > 0 && contentID == 0
+}
+
+// apply writes a directory's changes. rows and disk are both sorted by name bytes (SQLite's
+// BINARY collation is memcmp), so one merge pass classifies every name.
+func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []diskEntry, rows []dbEntry, complete bool, cids map[string]int64) ([]*hashJob, error) {
+	p := &s.ck.Progress
+	var jobs []*hashJob
+	var fresh []diskEntry
+	var displaced []dbEntry
+	i, j := 0, 0
+	for i < len(disk) || j < len(rows) {
+		var cmp int
+		switch {
+		case i == len(disk):
+			cmp = 1
+		case j == len(rows):
+			cmp = -1
+		default:
+			cmp = strings.Compare(disk[i].name, rows[j].name)
+		}
+		switch {
+		case cmp < 0:
+			fresh = append(fresh, disk[i])
+			i++
+		case cmp > 0:
+			if complete {
+				displaced = append(displaced, rows[j])
+			}
+			j++
+		default:
+			d, r := disk[i], rows[j]
+			i++
+			j++
+			k := kindOf(d.e.Type)
+			sameInode := r.inode == 0 || d.e.Ino == 0 || uint64(r.inode) == d.e.Ino
+			if k != r.kind || !sameInode {
+				// Same name, another file: the old row may have moved elsewhere.
+				displaced = append(displaced, r)
+				fresh = append(fresh, d)
+				continue
+			}
+			changed := r.size != sizeOf(d.e) || r.mtime != nsToMS(d.e.Mtime)
+			newCID, hashed := cids[d.name]
+			if changed || r.perms != int64(d.e.Perm) || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
+				cid := r.contentID
+				if changed || hashed {
+					cid = newCID
+				}
+				if err := s.updateRow(c, r.id, dirID, d, cid); err != nil {
+					return nil, err
+				}
+				if k != KindDirectory { // a directory's mtime moves with every child added
+					p.Updated++
+				}
+				if r.contentID != 0 && cid != r.contentID {
+					s.orphanCandidate(r.contentID)
+				}
+			}
+		}
+	}
+
+	// Free the names of displaced rows first: a fresh entry may need one (a swap).
+	for _, r := range displaced {
+		if err := s.displace(c, r); err != nil {
+			return nil, err
+		}
+	}
+	// Renames inside this directory: a displaced row whose inode reappears under a new name.
+	byIno := map[uint64]int{}
+	for k, r := range displaced {
+		if r.inode != 0 {
+			byIno[uint64(r.inode)] = k
+		}
+	}
+	used := make([]bool, len(displaced))
+	for _, d := range fresh {
+		k := kindOf(d.e.Type)
+		rowID := int64(0)
+		if x, ok := byIno[d.e.Ino]; ok && d.e.Ino != 0 && !used[x] && displaced[x].kind == k {
+			used[x] = true
+			rowID = displaced[x].id
+		} else if id, ok, err := s.findMoved(c, k, d, dirPath); err != nil {
+			return nil, err
+		} else if ok {
+			rowID = id
+		}
+		if rowID != 0 {
+			cid, err := s.moveRow(c, rowID, dirID, dirPath, d, cids)
+			if err != nil {
+				return nil, err
+			}
+			p.Moved++
+			if _, hashed := cids[d.name]; !hashed && s.needsContent(k, sizeOf(d.e), cid) {
+				jobs = append(jobs, s.hashJobFor(rowID, dirPath, d))
+			}
+			continue
+		}
+		if _, err := s.insertRow(c, dirID, dirPath, d, cids[d.name]); err != nil {
+			return nil, err
+		}
+		p.Added++
+	}
+	for k, r := range displaced {
+		if used[k] || r.inode == 0 {
+			continue
+		}
+		if r.kind == KindDirectory {
+			s.displacedDirs[uint64(r.inode)] = r.id
+		} else {
+			s.displacedFiles[uint64(r.inode)] = r.id
+		}
+	}
+	return jobs, nil
+}
+
+func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
+	return &hashJob{id: id, path: s.absPath(dirPath, d.name), name: d.name, size: d.e.Size, mtime: d.e.Mtime}
+}
+
+const insertEntrySQL = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, path, content_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
+	id := s.w.allocID()
+	k := kindOf(d.e.Type)
+	u := newEntryUUID(s.l.now(), s.l.opts.UUIDs, id)
+	var ext, path any
+	if k == KindDirectory {
+		path = walk.Join(dirPath, d.name)
+	} else if x := ExtensionOf(d.name); x != "" {
+		ext = x
+	}
+	var inode any
+	if d.e.Ino != 0 {
+		inode = int64(d.e.Ino)
+	}
+	var cid any
+	if contentID != 0 {
+		cid = contentID
+	}
+	err := s.w.exec(c, insertEntrySQL, id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
+		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid)
+	if err != nil {
+		return 0, err
+	}
+	if k == KindDirectory && s.dirIno != nil && d.e.Ino != 0 {
+		s.dirIno[d.e.Ino] = id
+	}
+	return id, nil
+}
+
+// updateRow rewrites a row's stat fields (and content id) from what was seen on disk.
+func (s *scanner) updateRow(c *sqlite3.Conn, id, dirID int64, d diskEntry, contentID int64) error {
+	var inode, cid any
+	if d.e.Ino != 0 {
+		inode = int64(d.e.Ino)
+	}
+	if contentID != 0 {
+		cid = contentID
+	}
+	return s.w.exec(c, `UPDATE entries SET size = ?, inode = ?, permissions = ?, created_at = ?, modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
+		sizeOf(d.e), inode, int64(d.e.Perm), optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), cid, id)
+}
+
+// displace renames a row whose name is gone to "/<id>" (and, for a directory, the paths of
+// its subtree to the "/<id>" prefix) until finalize decides: moved elsewhere, or deleted.
+func (s *scanner) displace(c *sqlite3.Conn, r dbEntry) error {
+	tmp := displacedName(r.id, r.name)
+	if r.kind == KindDirectory {
+		if err := s.rewritePaths(c, r.path, tmp); err != nil {
+			return err
+		}
+		return s.w.exec(c, `UPDATE entries SET name = ?, path = ? WHERE id = ?`, tmp, tmp, r.id)
+	}
+	return s.w.exec(c, `UPDATE entries SET name = ? WHERE id = ?`, tmp, r.id)
+}
+
+// rewritePaths moves the directory paths strictly below old to below new. Paths are bytes:
+// the suffix is cut as a BLOB so multi-byte or invalid UTF-8 names are cut where they should be.
+func (s *scanner) rewritePaths(c *sqlite3.Conn, old, new string) error {
+	lo, hi := subtreeRange(old)
+	return s.w.exec(c, `UPDATE entries SET path = ? || substr(CAST(path AS BLOB), ?) WHERE location_id = ? AND path >= ? AND path < ?`,
+		new, int64(len(old)+1), s.loc.ID, lo, hi)
+}
+
+// moveRow puts an existing row (displaced, or still at its old path) at a new place, keeping
+// its id, UUID and user metadata. It returns the content id the row keeps (0 if its content
+// changed).
+func (s *scanner) moveRow(c *sqlite3.Conn, id int64, dirID int64, dirPath string, d diskEntry, cids map[string]int64) (int64, error) {
+	var size, mtime, cid int64
+	var oldPath string
+	err := s.w.query(c, `SELECT size, modified_at, coalesce(content_id, 0), coalesce(path, '') FROM entries WHERE id = ?`, []any{id}, func(st *sqlite3.Stmt) error {
+		size, mtime, cid, oldPath = st.ColumnInt64(0), st.ColumnInt64(1), st.ColumnInt64(2), st.ColumnText(3)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if size != sizeOf(d.e) || mtime != nsToMS(d.e.Mtime) || cid == 0 {
+		if cid != 0 {
+			s.orphanCandidate(cid)
+		}
+		cid = cids[d.name] // identified before the move was known, or 0
+	}
+	k := kindOf(d.e.Type)
+	var ext, path any
+	if k == KindDirectory {
+		np := walk.Join(dirPath, d.name)
+		if err := s.rewritePaths(c, oldPath, np); err != nil {
+			return 0, err
+		}
+		path = np
+	} else if x := ExtensionOf(d.name); x != "" {
+		ext = x
+	}
+	if err := s.w.exec(c, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, path = ? WHERE id = ?`, dirID, d.name, ext, path, id); err != nil {
+		return 0, err
+	}
+	return cid, s.updateRow(c, id, dirID, d, cid)
+}
+
+// findMoved looks for the row a fresh entry came from: a row displaced earlier in this walk
+// with the same inode, or (directories) a directory row still at a path the walk has not
+// reached, whose inode is no longer there on disk. First scans have nothing to find.
+func (s *scanner) findMoved(c *sqlite3.Conn, k Kind, d diskEntry, dirPath string) (id int64, ok bool, err error) {
+	if s.ck.FirstScan || d.e.Ino == 0 {
+		return 0, false, nil
+	}
+	if k != KindDirectory {
+		if id, ok := s.displacedFiles[d.e.Ino]; ok {
+			got, err := s.kindOfRow(c, id)
+			if err != nil || got != k {
+				return 0, false, err // the inode was reused by an entry of another kind
+			}
+			delete(s.displacedFiles, d.e.Ino)
+			return id, true, nil
+		}
+		return 0, false, nil
+	}
+	if id, ok := s.displacedDirs[d.e.Ino]; ok {
+		delete(s.displacedDirs, d.e.Ino)
+		return id, true, nil
+	}
+	if s.dirIno == nil {
+		if err := s.loadDirInodes(c); err != nil {
+			return 0, false, err
+		}
+	}
+	id, ok = s.dirIno[d.e.Ino]
+	if !ok {
+		return 0, false, nil
+	}
+	var oldPath string
+	err = s.w.query(c, `SELECT path FROM entries WHERE id = ?`, []any{id}, func(st *sqlite3.Stmt) error {
+		oldPath = st.ColumnText(0)
+		return nil
+	})
+	if err != nil || oldPath == "" || strings.HasPrefix(oldPath, "/") {
+		return 0, false, err // the root, or gone, or displaced (then it is in displacedDirs)
+	}
+	newPath := walk.Join(dirPath, d.name)
+	if oldPath == newPath || strings.HasPrefix(newPath, oldPath+"/") {
+		return 0, false, nil // a directory cannot have moved into itself
+	}
+	// Still there on disk with this inode: not a move (a bind mount or hard-linked directory).
+	if st, err := walk.Lstat(s.absPath(oldPath, "")); err == nil && st.Ino == d.e.Ino && st.Type == walk.Dir {
+		return 0, false, nil
+	}
+	return id, true, nil
+}
+
+func (s *scanner) kindOfRow(c *sqlite3.Conn, id int64) (Kind, error) {
+	var got Kind = -1
+	err := s.w.query(c, `SELECT kind FROM entries WHERE id = ?`, []any{id}, func(st *sqlite3.Stmt) error {
+		got = Kind(st.ColumnInt64(0))
+		return nil
+	})
+	return got, err
+}
+
+// loadDirInodes maps the inode of every directory of the location to its row. Directories
+// are a few percent of entries, so this stays small; it is built only when a rescan meets a
+// new directory name.
+func (s *scanner) loadDirInodes(c *sqlite3.Conn) error {
+	s.dirIno = map[uint64]int64{}
+	return s.w.query(c, `SELECT id, inode FROM entries WHERE location_id = ? AND path IS NOT NULL AND inode IS NOT NULL`, []any{s.loc.ID}, func(st *sqlite3.Stmt) error {
+		s.dirIno[uint64(st.ColumnInt64(1))] = st.ColumnInt64(0)
+		return nil
+	})
+}
+
+// loadDisplaced rebuilds the displaced maps from the rows a previous call of this scan
+// renamed (their names start with '/', a range of the name index).
+func (s *scanner) loadDisplaced(ctx context.Context) error {
+	s.displacedDirs, s.displacedFiles = map[uint64]int64{}, map[uint64]int64{}
+	rows, err := s.l.read.QueryContext(ctx, `SELECT id, kind, inode FROM entries WHERE name >= '/' AND name < '0' AND location_id = ? AND inode IS NOT NULL`, s.loc.ID)
+	if err != nil {
+		return wrapDB("location.scan", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ino int64
+		var k Kind
+		if err := rows.Scan(&id, &k, &ino); err != nil {
+			return wrapDB("location.scan", err)
+		}
+		if k == KindDirectory {
+			s.displacedDirs[uint64(ino)] = id
+		} else {
+			s.displacedFiles[uint64(ino)] = id
+		}
+	}
+	return wrapDB("location.scan", rows.Err())
+}
+
+// hash identifies the content of files in parallel. Reads are positioned (pread) and a
+// sampled id reads at most 56 KiB, so a few workers keep the disk and both cores busy.
+func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = min(max(2*runtime.GOMAXPROCS(0), 2), 8)
+	}
+	next := make(chan *hashJob)
+	var wg sync.WaitGroup
+	for range min(workers, len(jobs)) {
+		wg.Go(func() {
+			head := make([]byte, contentkind.HeadSize)
+			for j := range next {
+				s.hashOne(j, head)
+			}
+		})
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (s *scanner) hashOne(j *hashJob, head []byte) {
+	f, err := os.Open(j.path)
+	if err != nil {
+		s.warn("%s: %v (content not identified)", j.path, err)
+		return
+	}
+	defer f.Close()
+	id, n, err := cas.IDHead(f, j.size, head)
+	if err != nil {
+		if errors.Is(err, cas.ErrChanged) {
+			s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		} else {
+			s.warn("%s: %v (content not identified)", j.path, err)
+		}
+		return
+	}
+	j.cas = id
+	j.kind, _ = contentkind.Detect(j.name, head[:n])
+	if s.ck.Mode == ModeDeep {
+		sum, err := cas.Integrity(f, j.size)
+		if err != nil {
+			s.warn("%s: integrity hash: %v", j.path, err)
+		} else {
+			j.full = sum[:]
+		}
+		if j.kind == contentkind.Image {
+			if img, err := media.Probe(head[:n], f, j.size); err == nil {
+				j.media, _ = json.Marshal(img)
+			}
+		}
+	}
+	// A file rewritten while we read it may give an id for bytes nobody saw together.
+	if st, err := f.Stat(); err != nil || st.Size() != j.size || st.ModTime().UnixNano() != j.mtime {
+		s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		return
+	}
+	j.hashed = true
+}
+
+// writeContent records the content of rows already written (the leftover path of apply).
+func (s *scanner) writeContent(c *sqlite3.Conn, jobs []*hashJob) error {
+	cids := map[string]int64{}
+	if err := s.insertContent(c, jobs, cids); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if cid, ok := cids[j.name]; ok {
+			if err := s.w.exec(c, `UPDATE entries SET content_id = ? WHERE id = ?`, cid, j.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,262 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/driver"
+)
+
+// writer is the indexer's single writer: it batches many rows into few transactions on the
+// library's write connection, with statements prepared once on the raw SQLite connection
+// (database/sql costs a few µs per call, as much as the insert itself).
+//
+// A transaction spans several directory batches and commits together with the scan's
+// checkpoint (after txMaxChanges rows or txMaxAge). Between transactions the connection
+// goes back to the pool, so other writers of this process (tag edits during a long scan)
+// wait at most one transaction.
+type writer struct {
+	l       *Library
+	conn    *sql.Conn // held while a transaction is open
+	stmts   map[string]*sqlite3.Stmt
+	owner   *sqlite3.Conn // the connection stmts belong to
+	inTx    bool
+	txStart time.Time
+	changes int
+	nextID  int64
+}
+
+func newWriter(l *Library) *writer { return &writer{l: l, stmts: map[string]*sqlite3.Stmt{}} }
+
+// do runs fn on the raw connection inside the open transaction, beginning one if needed.
+func (w *writer) do(ctx context.Context, fn func(c *sqlite3.Conn) error) error {
+	if w.l.write == nil {
+		return &Error{Op: "location.scan", Err: ErrReadOnly}
+	}
+	if w.conn == nil {
+		c, err := w.l.write.Conn(ctx)
+		if err != nil {
+			return wrapDB("location.scan", err)
+		}
+		w.conn = c
+	}
+	err := w.conn.Raw(func(dc any) error {
+		c := dc.(driver.Conn).Raw()
+		if w.owner != c {
+			// The write pool has one connection that is never closed while the library is
+			// open, so this only happens on first use.
+			w.stmts = map[string]*sqlite3.Stmt{}
+			w.owner = c
+		}
+		if !w.inTx {
+			if err := c.Exec(`BEGIN IMMEDIATE`); err != nil {
+				return err
+			}
+			w.inTx, w.txStart, w.changes = true, time.Now(), 0
+			// Ids are allocated here, not by SQLite, so that an entry's UUID can carry its
+			// id (docs/schema.md, "Entry UUIDs"). Re-read per transaction: another process
+			// may have written in between.
+			st, err := w.stmt(c, `SELECT coalesce(max(id), 0) + 1 FROM entries`)
+			if err != nil {
+				return err
+			}
+			if st.Step() {
+				w.nextID = st.ColumnInt64(0)
+			}
+			if err := st.Reset(); err != nil {
+				return err
+			}
+		}
+		return fn(c)
+	})
+	if err != nil {
+		w.rollback(context.WithoutCancel(ctx))
+		return wrapDB("location.scan", err)
+	}
+	return nil
+}
+
+func (w *writer) stmt(c *sqlite3.Conn, q string) (*sqlite3.Stmt, error) {
+	if s, ok := w.stmts[q]; ok {
+		return s, nil
+	}
+	s, _, err := c.Prepare(q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", q, err)
+	}
+	w.stmts[q] = s
+	return s, nil
+}
+
+// exec runs a cached statement with arguments and counts the rows it changed.
+func (w *writer) exec(c *sqlite3.Conn, q string, args ...any) error {
+	s, err := w.stmt(c, q)
+	if err != nil {
+		return err
+	}
+	if err := bindAll(s, args); err != nil {
+		return err
+	}
+	if err := s.Exec(); err != nil {
+		return err
+	}
+	w.changes += int(c.Changes())
+	return nil
+}
+
+// query runs a cached statement and calls row for each result row.
+func (w *writer) query(c *sqlite3.Conn, q string, args []any, row func(s *sqlite3.Stmt) error) error {
+	s, err := w.stmt(c, q)
+	if err != nil {
+		return err
+	}
+	if err := bindAll(s, args); err != nil {
+		return err
+	}
+	for s.Step() {
+		if err := row(s); err != nil {
+			s.Reset()
+			return err
+		}
+	}
+	return s.Reset()
+}
+
+func bindAll(s *sqlite3.Stmt, args []any) error {
+	for i, a := range args {
+		var err error
+		switch v := a.(type) {
+		case nil:
+			err = s.BindNull(i + 1)
+		case int64:
+			err = s.BindInt64(i+1, v)
+		case int:
+			err = s.BindInt64(i+1, int64(v))
+		case string:
+			err = s.BindText(i+1, v)
+		case []byte:
+			if v == nil {
+				err = s.BindNull(i + 1)
+			} else {
+				err = s.BindBlob(i+1, v)
+			}
+		case bool:
+			err = s.BindBool(i+1, v)
+		case *int64:
+			if v == nil {
+				err = s.BindNull(i + 1)
+			} else {
+				err = s.BindInt64(i+1, *v)
+			}
+		case *string:
+			if v == nil {
+				err = s.BindNull(i + 1)
+			} else {
+				err = s.BindText(i+1, *v)
+			}
+		default:
+			return fmt.Errorf("bind %d: unsupported type %T", i+1, a)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// due reports whether the open transaction should be committed now.
+func (w *writer) due() bool {
+	return w.inTx && (w.changes >= txMaxChangesVar || time.Since(w.txStart) >= txMaxAge)
+}
+
+// commit stores the job's checkpoint and progress in the open transaction, commits it and
+// gives the connection back to the pool. Without an open transaction it writes the
+// checkpoint in one of its own.
+func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
+	if w.l.write == nil {
+		return nil
+	}
+	err := w.do(ctx, func(c *sqlite3.Conn) error {
+		if ck != nil {
+			u := ck()
+			prog, _ := json.Marshal(u.Progress)
+			if err := w.exec(c, `UPDATE jobs SET checkpoint = ?, progress = ?, updated_at = ? WHERE id = ?`,
+				u.Checkpoint, string(prog), ms(w.l.now()), w.jobID(u)); err != nil {
+				return err
+			}
+		}
+		if err := c.Exec(`COMMIT`); err != nil {
+			return err
+		}
+		w.inTx = false
+		return nil
+	})
+	w.release()
+	if err == nil && testHookCommit != nil {
+		testHookCommit()
+	}
+	return err
+}
+
+// Test hooks, set only by tests in this package's export_test.go.
+var (
+	testHookCommit  func()
+	txMaxChangesVar = txMaxChanges
+)
+
+// jobID reads the job id from the progress the checkpoint function returns.
+func (w *writer) jobID(u JobUpdate) int64 {
+	if p, ok := u.Progress.(ScanProgress); ok {
+		return p.JobID
+	}
+	return 0
+}
+
+func (w *writer) rollback(ctx context.Context) {
+	if w.conn != nil && w.inTx {
+		w.conn.Raw(func(dc any) error { return dc.(driver.Conn).Raw().Exec(`ROLLBACK`) })
+		w.inTx = false
+	}
+	w.release()
+}
+
+func (w *writer) release() {
+	if w.conn != nil && !w.inTx {
+		w.conn.Close()
+		w.conn = nil
+	}
+}
+
+// close rolls back anything uncommitted and finalizes the prepared statements (a connection
+// with live statements cannot be closed).
+func (w *writer) close(ctx context.Context) {
+	w.rollback(ctx)
+	if len(w.stmts) == 0 || w.l.write == nil {
+		return
+	}
+	c, err := w.l.write.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	c.Raw(func(dc any) error {
+		if dc.(driver.Conn).Raw() == w.owner {
+			for _, s := range w.stmts {
+				s.Close()
+			}
+		}
+		return nil
+	})
+	w.stmts = map[string]*sqlite3.Stmt{}
+}
+
+// allocID returns the next entry id of the open transaction.
+func (w *writer) allocID() int64 {
+	id := w.nextID
+	w.nextID++
+	return id
+}
