@@ -342,6 +342,11 @@ func (r *Runner) measure(ps []*prepared) {
 		var err error
 		done := 0
 		for i := 0; i < n; i++ {
+			if !p.s.Point && p.b.Prepare != nil {
+				if err = safe(func() error { return p.b.Prepare(-1 - i) }); err != nil {
+					break
+				}
+			}
 			if err = safe(func() error { return p.b.Op(i) }); err != nil {
 				break
 			}
@@ -402,6 +407,11 @@ func (r *Runner) measure(ps []*prepared) {
 
 func (r *Runner) rep(p *prepared, k int) error {
 	if !p.s.Point {
+		if p.b.Prepare != nil {
+			if err := safe(func() error { return p.b.Prepare(k) }); err != nil {
+				return fmt.Errorf("prepare: %w", err)
+			}
+		}
 		start := time.Now()
 		if err := safe(func() error { return p.b.Op(k) }); err != nil {
 			return err

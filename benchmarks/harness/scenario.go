@@ -67,6 +67,10 @@ type Bench struct {
 	// scenarios can cycle through prepared keys. Nil for scenarios that only
 	// measure (bytes per entry).
 	Op func(i int) error
+	// Prepare, if set, runs before each Op of a whole (non-point) scenario,
+	// untimed: e.g. removing the library the previous scan made, so every
+	// timed scan is a first scan.
+	Prepare func(i int) error
 	// Items is how many items one Op processes (files for a scan), for a
 	// throughput figure; 0 if not meaningful.
 	Items int64
