@@ -73,6 +73,7 @@ func (rp *Report) WriteMarkdown(dir string) error {
 		w("> %s\n\n", n)
 	}
 
+	rp.writeGoals(&b)
 	rp.writeStorage(&b, charts)
 	rp.writeTimed(&b, charts, Library, "Queries on library-only datasets")
 	rp.writeTimed(&b, charts, Tree, "Scans and peers on trees")
@@ -83,6 +84,29 @@ func (rp *Report) WriteMarkdown(dir string) error {
 	}
 	rp.writeProblems(&b)
 	return os.WriteFile(filepath.Join(dir, "RESULTS.md"), []byte(b.String()), 0o644)
+}
+
+// writeGoals lists every missed goal with the factor it was missed by, so
+// a reader sees the gaps before the tables.
+func (rp *Report) writeGoals(b *strings.Builder) {
+	var rows []string
+	for _, r := range rp.Results {
+		if r.GoalMet == nil || *r.GoalMet || r.GoalNs == 0 {
+			continue
+		}
+		prof := ""
+		if i := strings.Index(r.Note, "CPU profile: "); i >= 0 {
+			prof = "`" + filepath.Base(strings.TrimSpace(r.Note[i+len("CPU profile: "):])) + "`"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s× | %s |", r.Name, r.Engine, r.Fixture, Dur(r.GoalGotNs), r.Goal,
+			formatFloat(r.GoalGotNs/r.GoalNs, 1), prof))
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("## Goals missed\n\nMeasured value (p99 for point queries, median otherwise) against the issue's goal. Profiles (with `-profile`) are in the profile directory.\n\n")
+	b.WriteString("| scenario | engine | dataset | measured | goal | over by | profile |\n|---|---|---|--:|---|--:|---|\n")
+	b.WriteString(strings.Join(rows, "\n") + "\n\n")
 }
 
 func (rp *Report) hasData(d DataKind) bool {

@@ -90,6 +90,10 @@ type Result struct {
 	Doc      string   `json:"doc,omitempty"`
 	Goal     string   `json:"goal,omitempty"`
 	GoalMet  *bool    `json:"goal_met,omitempty"`
+	// GoalNs is the bound the goal check compared (median or p99) and
+	// GoalGotNs the measured value it compared with it.
+	GoalNs    float64 `json:"goal_ns,omitempty"`
+	GoalGotNs float64 `json:"goal_got_ns,omitempty"`
 	Reps     int      `json:"reps,omitempty"`
 	Ops      int      `json:"ops,omitempty"`
 	Summary  Summary  `json:"summary"`
@@ -491,15 +495,19 @@ func goalCheck(res *Result, group []Scenario) {
 			continue
 		}
 		met := true
-		if s.Goal.P50 > 0 && res.Summary.Median > float64(s.Goal.P50) {
-			met = false
+		if s.Goal.P50 > 0 {
+			res.GoalNs, res.GoalGotNs = float64(s.Goal.P50), res.Summary.Median
+			met = res.Summary.Median <= float64(s.Goal.P50)
 		}
-		bound := res.Summary.Max // whole runs: every repetition must meet it
-		if res.Point {
-			bound = res.Summary.P99
-		}
-		if s.Goal.P99 > 0 && bound > float64(s.Goal.P99) {
-			met = false
+		if s.Goal.P99 > 0 {
+			bound := res.Summary.Max // whole runs: every repetition must meet it
+			if res.Point {
+				bound = res.Summary.P99
+			}
+			if bound > float64(s.Goal.P99) || res.GoalNs == 0 {
+				res.GoalNs, res.GoalGotNs = float64(s.Goal.P99), bound
+			}
+			met = met && bound <= float64(s.Goal.P99)
 		}
 		res.GoalMet = &met
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func main() {
 func run() error {
 	var (
 		quick     = flag.Bool("quick", false, "small sizes, fewer repetitions: finishes in minutes")
-		sizes     = flag.String("sizes", "", "library sizes, e.g. 10k,100k,1M (default: 10k,100k,1M; quick: 10k,100k)")
+		sizes     = flag.String("sizes", "", "library sizes, e.g. 10k,100k,1M, or none (default: 10k,100k,1M; quick: 10k,100k)")
 		trees     = flag.String("trees", "", "generated tree recipes, comma-separated, or none (default: all; quick: shape_small)")
 		userTrees = flag.String("tree", "", "existing directories to benchmark too, comma-separated (never modified)")
 		scale     = flag.Float64("size-scale", 1, "multiply generated file sizes (disk budget)")
@@ -46,15 +47,18 @@ func run() error {
 		seed      = flag.Uint64("seed", 1, "dataset seed")
 		profile   = flag.String("profile", "", "write a CPU profile of each timed scenario into this directory (an extra untimed pass)")
 		profEng   = flag.String("profile-engines", "^filedex", "only profile engines matching this regexp")
-		from      = flag.String("from", "", "only rewrite RESULTS.md and charts in -out from this results.json")
+		from      = flag.String("from", "", "only rewrite RESULTS.md, results.json and charts in -out from these results.json files, comma-separated (a later file's datasets replace an earlier one's)")
 		genTree   = flag.String("gen-tree", "", "only generate this recipe's tree into -dir and exit")
 		genDir    = flag.String("dir", "", "target of -gen-tree")
 	)
 	flag.Parse()
 
 	if *from != "" {
-		rp, err := harness.ReadJSON(*from)
+		rp, err := mergeReports(strings.Split(*from, ","))
 		if err != nil {
+			return err
+		}
+		if err := rp.WriteJSON(filepath.Join(*out, "results.json")); err != nil {
 			return err
 		}
 		return rp.WriteMarkdown(*out)
@@ -90,7 +94,9 @@ func run() error {
 	if *pointOps > 0 {
 		opts.PointOps = *pointOps
 	}
-	if *sizes != "" {
+	if *sizes == "none" {
+		opts.LibrarySizes = nil
+	} else if *sizes != "" {
 		opts.LibrarySizes = nil
 		for _, s := range strings.Split(*sizes, ",") {
 			n, err := parseCount(s)
@@ -200,4 +206,48 @@ func parseCount(s string) (int, error) {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
 	return n * mul, nil
+}
+
+// mergeReports combines runs: every result of a later report replaces the
+// results of the same dataset in the earlier ones, so a dataset's figures
+// always come from one run (ratios need interleaved repetitions). The
+// environment of the first report is kept and every run is noted.
+func mergeReports(paths []string) (*harness.Report, error) {
+	var out *harness.Report
+	for _, p := range paths {
+		rp, err := harness.ReadJSON(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if out == nil {
+			out = rp
+			continue
+		}
+		replaced := map[string]bool{}
+		for _, r := range rp.Results {
+			replaced[r.Fixture] = true
+		}
+		kept := out.Results[:0]
+		for _, r := range out.Results {
+			if !replaced[r.Fixture] {
+				kept = append(kept, r)
+			}
+		}
+		out.Results = append(kept, rp.Results...)
+		var fixtures []string
+		for f := range replaced {
+			fixtures = append(fixtures, f)
+		}
+		slices.Sort(fixtures)
+		out.Notes = append(out.Notes, fmt.Sprintf("Datasets %s come from a second run: `%s` on %s at commit %s (load average %s → %s), %s.",
+			strings.Join(fixtures, ", "), rp.Env.Command, rp.Env.Date, rp.Env.Commit, rp.Env.LoadStart, rp.Env.LoadEnd, rp.Options))
+		out.Seconds += rp.Seconds
+		for k, v := range rp.Env.Tools {
+			out.Env.Tools[k] = v
+		}
+	}
+	if out == nil {
+		return nil, fmt.Errorf("no reports")
+	}
+	return out, nil
 }
