@@ -3,7 +3,7 @@ GO      ?= go
 BUILD   := build
 PKGS    := ./...
 
-.PHONY: all build test test-go lint fmt check tidy-check cross clean bench bench-quick bench-peers
+.PHONY: all build test test-go test-wasip1 lint fmt check tidy-check cross clean bench bench-quick bench-peers
 
 all: build
 
@@ -35,6 +35,14 @@ cross:
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 
 check: lint tidy-check cross
+
+# The scan building blocks' tests run as a WASI module too (GOOS=wasip1 under wazero's CLI,
+# built from the Go module proxy): the walker takes a different code path there.
+WAZERO_VERSION := v1.12.0
+test-wasip1:
+	GOBIN=$(abspath $(BUILD))/bin $(GO) install github.com/tetratelabs/wazero/cmd/wazero@$(WAZERO_VERSION)
+	PATH="$(abspath $(BUILD))/bin:$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOWASIRUNTIME=wazero \
+		GOOS=wasip1 GOARCH=wasm $(GO) test ./core/internal/...
 
 clean:
 	rm -rf $(BUILD)

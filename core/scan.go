@@ -235,6 +235,8 @@ type scanner struct {
 	displacedFiles map[uint64]int64
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
+	pending [][]any // rows queued by insertRow, written by flushInserts
+
 	lastProgress time.Time
 	mu           sync.Mutex // guards warnings appended from hashing goroutines
 }

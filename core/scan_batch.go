@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 
-	"github.com/filedex/filedex/core/internal/cas"
 	"github.com/filedex/filedex/core/internal/contentkind"
-	"github.com/filedex/filedex/core/internal/media"
+	"github.com/filedex/filedex/core/internal/identify"
 	"github.com/filedex/filedex/core/internal/walk"
 )
 
@@ -370,6 +368,9 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 		}
 		p.Added++
 	}
+	if err := s.flushInserts(c); err != nil {
+		return nil, err
+	}
 	for k, r := range displaced {
 		if used[k] || r.inode == 0 {
 			continue
@@ -387,8 +388,39 @@ func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
 	return &hashJob{id: id, path: s.absPath(dirPath, d.name), name: d.name, size: d.e.Size, mtime: d.e.Mtime}
 }
 
-const insertEntrySQL = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, path, content_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const (
+	insertEntryCols = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, path, content_id) VALUES `
+	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// Rows per INSERT statement: one statement opens its cursors on the table and its
+	// indexes once for all its rows (15 parameters a row stays far below SQLite's limit).
+	insertChunk = 32
+)
+
+var insertSQL [insertChunk + 1]string
+
+func init() {
+	for n := 1; n <= insertChunk; n++ {
+		insertSQL[n] = insertEntryCols + strings.TrimSuffix(strings.Repeat(insertEntryRow+",", n), ",")
+	}
+}
+
+// flushInserts writes the rows insertRow queued, insertChunk at a time.
+func (s *scanner) flushInserts(c *sqlite3.Conn) error {
+	for len(s.pending) > 0 {
+		n := min(len(s.pending), insertChunk)
+		args := make([]any, 0, n*15)
+		for _, r := range s.pending[:n] {
+			args = append(args, r...)
+		}
+		if err := s.w.exec(c, insertSQL[n], args...); err != nil {
+			return err
+		}
+		s.pending = s.pending[n:]
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
 
 func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
 	id := s.w.allocID()
@@ -408,11 +440,8 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	if contentID != 0 {
 		cid = contentID
 	}
-	err := s.w.exec(c, insertEntrySQL, id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
-		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid)
-	if err != nil {
-		return 0, err
-	}
+	s.pending = append(s.pending, []any{id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
+		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid})
 	if k == KindDirectory && s.dirIno != nil && d.e.Ino != 0 {
 		s.dirIno[d.e.Ino] = id
 	}
@@ -594,9 +623,8 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	var wg sync.WaitGroup
 	for range min(workers, len(jobs)) {
 		wg.Go(func() {
-			head := make([]byte, contentkind.HeadSize)
 			for j := range next {
-				s.hashOne(j, head)
+				s.hashOne(j)
 			}
 		})
 	}
@@ -610,41 +638,22 @@ func (s *scanner) hash(ctx context.Context, jobs []*hashJob) {
 	wg.Wait()
 }
 
-func (s *scanner) hashOne(j *hashJob, head []byte) {
-	f, err := os.Open(j.path)
-	if err != nil {
+func (s *scanner) hashOne(j *hashJob) {
+	r, err := identify.File(j.path, j.name, identify.Expect{Size: j.size, Mtime: j.mtime}, identify.Deep(s.ck.Mode == ModeDeep))
+	switch {
+	case errors.Is(err, identify.ErrChanged):
+		s.warn("%s: changed while it was read; identified at the next scan", j.path)
+		return
+	case err != nil:
 		s.warn("%s: %v (content not identified)", j.path, err)
 		return
 	}
-	defer f.Close()
-	id, n, err := cas.IDHead(f, j.size, head)
-	if err != nil {
-		if errors.Is(err, cas.ErrChanged) {
-			s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		} else {
-			s.warn("%s: %v (content not identified)", j.path, err)
-		}
-		return
+	j.cas, j.kind = r.ID, r.Kind
+	if r.Integrity != nil {
+		j.full = r.Integrity[:]
 	}
-	j.cas = id
-	j.kind, _ = contentkind.Detect(j.name, head[:n])
-	if s.ck.Mode == ModeDeep {
-		sum, err := cas.Integrity(f, j.size)
-		if err != nil {
-			s.warn("%s: integrity hash: %v", j.path, err)
-		} else {
-			j.full = sum[:]
-		}
-		if j.kind == contentkind.Image {
-			if img, err := media.Probe(head[:n], f, j.size); err == nil {
-				j.media, _ = json.Marshal(img)
-			}
-		}
-	}
-	// A file rewritten while we read it may give an id for bytes nobody saw together.
-	if st, err := f.Stat(); err != nil || st.Size() != j.size || st.ModTime().UnixNano() != j.mtime {
-		s.warn("%s: changed while it was read; identified at the next scan", j.path)
-		return
+	if r.Image != nil {
+		j.media, _ = json.Marshal(r.Image)
 	}
 	j.hashed = true
 }

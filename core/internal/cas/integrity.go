@@ -68,7 +68,8 @@ func Equal(a, b io.ReaderAt, size int64) (bool, error) {
 // their first index. Sources are read chunk by chunk in step, so memory is
 // len(sources) chunks of 64 KiB, and a source is dropped from further reading
 // as soon as it is alone in its class. A source shorter than size yields
-// [ErrChanged].
+// [ErrChanged]. All sources are open at once: for groups from a file tree,
+// which can hold thousands of copies, use [Verify].
 func Partition(sources []io.ReaderAt, size int64) ([][]int, error) {
 	const step = 64 << 10
 	if size < 0 {

@@ -39,8 +39,10 @@
 // replaced by a symlink) is still delivered, with [Batch.Err] set and whatever
 // entries were read: the indexer must then not take missing children for
 // deleted ones. An entry that vanishes between listing and lstat is left out
-// and noted in [Batch.Warnings]. Only the root failing, a callback error or
-// a cancelled context ends a walk.
+// and noted in [Batch.Warnings]; so is a listed entry that cannot be
+// lstat'ed, which also sets Err. The root is no exception: if it cannot be
+// listed, its batch carries Err. Only a root that does not exist or is not a
+// directory, a callback error or a cancelled context ends a walk.
 //
 // # Ignore patterns
 //

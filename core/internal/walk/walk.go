@@ -47,12 +47,19 @@ type Entry struct {
 	// (st_mode & 07777).
 	Perm uint32
 	// Size is the length in bytes; for a symlink, of its target path.
-	Size  int64
-	Ino   uint64
-	Dev   uint64
+	Size int64
+	// Ino and Dev identify the file on this machine (0 where the platform
+	// has no inodes): what move detection matches on.
+	Ino uint64
+	Dev uint64
+	// Nlink is the number of hard links; above 1, other names share the
+	// file's content and inode.
 	Nlink uint64
-	UID   uint32
-	GID   uint32
+	// UID and GID own the file (0 where the platform has no owners).
+	UID uint32
+	GID uint32
+	// Mtime, Atime and Ctime are the modification, access and status
+	// change times.
 	Mtime int64
 	Atime int64
 	Ctime int64
@@ -132,6 +139,8 @@ type Options struct {
 
 // Stats sums a walk.
 type Stats struct {
+	// Dirs, Files and Symlinks count the entries delivered, the root
+	// excluded.
 	Dirs, Files, Symlinks int64
 	// Bytes is the sum of the sizes of regular files.
 	Bytes    int64

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 )
 
 // sysState is per-batch scratch space; the portable reader needs none.
@@ -13,9 +14,7 @@ type sysState struct{}
 
 // readDir lists the directory at abs with os.ReadDir and lstats each entry
 // by path: the portable way, used by GOOS=wasip1 (where the WASI host does
-// the work) and by systems without a dedicated reader. Unlike the Unix
-// readers it cannot refuse to follow a directory swapped for a symlink
-// between listing and opening.
+// the work) and by systems without a dedicated reader.
 func readDir(b *Batch, abs string, root bool, ig *Ignore) {
 	f, err := os.Open(abs)
 	if err != nil {
@@ -23,6 +22,16 @@ func readDir(b *Batch, abs string, root bool, ig *Ignore) {
 		return
 	}
 	defer f.Close()
+	if !root {
+		// os.Open follows symlinks and there is no O_NOFOLLOW here: check
+		// that what was opened is still the directory the parent listed,
+		// not a symlink swapped in since. A narrower race than the Unix
+		// readers' (none), but never a walk through a symlink we saw.
+		if err := sameDir(f, abs); err != nil {
+			b.setErr("open", err)
+			return
+		}
+	}
 	names, err := f.Readdirnames(-1)
 	if err != nil {
 		b.setErr("readdir", unwrapPath(err))
@@ -35,6 +44,9 @@ func readDir(b *Batch, abs string, root bool, ig *Ignore) {
 	if testHookListed != nil {
 		testHookListed(abs)
 	}
+	// One allocation sized to the listing, not a doubling series: a
+	// directory of 100k entries would otherwise peak at twice its size.
+	b.Entries = slices.Grow(b.Entries, len(b.names))
 	var dirSegs []string
 	if !ig.empty() {
 		dirSegs = splitSegs(b.Path)
@@ -102,4 +114,24 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// errSwapped reports a directory replaced (by a symlink or another file)
+// between being listed and being opened.
+var errSwapped = errors.New("directory replaced while walking")
+
+// sameDir checks that abs, not following symlinks, is the directory f has open.
+func sameDir(f *os.File, abs string) error {
+	li, err := os.Lstat(abs)
+	if err != nil {
+		return unwrapPath(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return unwrapPath(err)
+	}
+	if !li.IsDir() || !os.SameFile(li, fi) {
+		return errSwapped
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -41,6 +42,9 @@ func readDir(b *Batch, abs string, root bool, ig *Ignore) {
 	if testHookListed != nil {
 		testHookListed(abs)
 	}
+	// One allocation sized to the listing, not a doubling series: a
+	// directory of 100k entries would otherwise peak at twice its size.
+	b.Entries = slices.Grow(b.Entries, len(b.names))
 	var dirSegs []string
 	if !ig.empty() {
 		dirSegs = splitSegs(b.Path)
