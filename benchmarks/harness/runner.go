@@ -489,6 +489,19 @@ func ratios(rs []Result) {
 	}
 }
 
+// CheckGoals (re)computes every result's goal fields from the registered
+// scenarios' goals: used when a report is rebuilt from results.json.
+func CheckGoals(rs []Result, reg *Registry) {
+	for i := range rs {
+		for _, s := range reg.Scenarios() {
+			if s.Name == rs[i].Name && s.Engine == rs[i].Engine && s.Data == rs[i].Data {
+				rs[i].Goal = s.Goal.Text
+				goalCheck(&rs[i], []Scenario{s})
+			}
+		}
+	}
+}
+
 func goalCheck(res *Result, group []Scenario) {
 	for _, s := range group {
 		if s.Engine != res.Engine || (s.Goal.P50 == 0 && s.Goal.P99 == 0) || res.Summary.N == 0 {

@@ -58,6 +58,10 @@ func run() error {
 		if err != nil {
 			return err
 		}
+		harness.CheckGoals(rp.Results, scenarios.All())
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
 		if err := rp.WriteJSON(filepath.Join(*out, "results.json")); err != nil {
 			return err
 		}
