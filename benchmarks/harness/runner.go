@@ -81,34 +81,34 @@ func SmokeOptions(work string) Options {
 
 // Result is one scenario on one fixture.
 type Result struct {
-	Name     string   `json:"name"`
-	Engine   string   `json:"engine"`
-	Data     DataKind `json:"data"`
-	Fixture  string   `json:"fixture"`
-	Size     int      `json:"size"`
-	Point    bool     `json:"point"`
-	Doc      string   `json:"doc,omitempty"`
-	Goal     string   `json:"goal,omitempty"`
-	GoalMet  *bool    `json:"goal_met,omitempty"`
+	Name    string   `json:"name"`
+	Engine  string   `json:"engine"`
+	Data    DataKind `json:"data"`
+	Fixture string   `json:"fixture"`
+	Size    int      `json:"size"`
+	Point   bool     `json:"point"`
+	Doc     string   `json:"doc,omitempty"`
+	Goal    string   `json:"goal,omitempty"`
+	GoalMet *bool    `json:"goal_met,omitempty"`
 	// GoalNs is the bound the goal check compared (median or p99) and
 	// GoalGotNs the measured value it compared with it.
-	GoalNs    float64 `json:"goal_ns,omitempty"`
-	GoalGotNs float64 `json:"goal_got_ns,omitempty"`
-	Reps     int      `json:"reps,omitempty"`
-	Ops      int      `json:"ops,omitempty"`
-	Summary  Summary  `json:"summary"`
-	RepNs    []int64  `json:"rep_ns,omitempty"`        // per repetition: the op (whole) or the batch (point)
-	RepMedNs []int64  `json:"rep_median_ns,omitempty"` // point: per-repetition median op
-	OpNs     []int64  `json:"op_ns,omitempty"`         // point: every measured op
-	Items    int64    `json:"items,omitempty"`
-	ItemUnit string   `json:"item_unit,omitempty"`
-	PerSec   float64  `json:"items_per_second,omitempty"` // Items / median
-	Ratio    *Ratio   `json:"ratio,omitempty"`
-	Metrics  []Metric `json:"metrics,omitempty"`
-	Tables   []Table  `json:"tables,omitempty"`
-	Note     string   `json:"note,omitempty"`
-	Skipped  string   `json:"skipped,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	GoalNs    float64  `json:"goal_ns,omitempty"`
+	GoalGotNs float64  `json:"goal_got_ns,omitempty"`
+	Reps      int      `json:"reps,omitempty"`
+	Ops       int      `json:"ops,omitempty"`
+	Summary   Summary  `json:"summary"`
+	RepNs     []int64  `json:"rep_ns,omitempty"`        // per repetition: the op (whole) or the batch (point)
+	RepMedNs  []int64  `json:"rep_median_ns,omitempty"` // point: per-repetition median op
+	OpNs      []int64  `json:"op_ns,omitempty"`         // point: every measured op
+	Items     int64    `json:"items,omitempty"`
+	ItemUnit  string   `json:"item_unit,omitempty"`
+	PerSec    float64  `json:"items_per_second,omitempty"` // Items / median
+	Ratio     *Ratio   `json:"ratio,omitempty"`
+	Metrics   []Metric `json:"metrics,omitempty"`
+	Tables    []Table  `json:"tables,omitempty"`
+	Note      string   `json:"note,omitempty"`
+	Skipped   string   `json:"skipped,omitempty"`
+	Error     string   `json:"error,omitempty"`
 }
 
 // Ratio compares a result to the reference engine of its comparison group,
