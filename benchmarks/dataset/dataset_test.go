@@ -108,6 +108,17 @@ func TestGenerateTree(t *testing.T) {
 	// Duplicates are byte-identical in both cas_id branches; near-duplicates
 	// share size and sampled regions but differ.
 	files := dataset.PlanTree(rc)
+	// Two near-duplicates of one source would be exact duplicates of each
+	// other, which the manifest does not count.
+	nearOf := map[int64]bool{}
+	for _, f := range files {
+		if f.FlipAt >= 0 {
+			if nearOf[f.Content] {
+				t.Fatalf("two near-duplicates of content %d", f.Content)
+			}
+			nearOf[f.Content] = true
+		}
+	}
 	byContent := map[int64]string{}
 	var small, large, near int
 	for _, f := range files {

@@ -135,6 +135,7 @@ func PlanTree(rc TreeRecipe) []TreeFile {
 		stem    string
 	}
 	var small, large []src // candidates for duplicates, by cas_id branch
+	nearUsed := map[int64]bool{}
 	seen := make(map[string]bool, rc.Files)
 	files := make([]TreeFile, 0, rc.Files)
 	var content int64
@@ -157,8 +158,15 @@ func PlanTree(rc TreeRecipe) []TreeFile {
 		f := TreeFile{Ext: strings.ToLower(ext), FlipAt: -1}
 		f.Mtime = epoch - r.LogUniform(60, 5*365*86400)*1e9
 		switch {
-		case nearEvery > 0 && i%nearEvery == nearEvery/2 && len(large) > 0:
+		case nearEvery > 0 && i%nearEvery == nearEvery/2 && len(large) > len(nearUsed):
+			// Each source gets at most one near-duplicate: two near-duplicates
+			// of one source flip the same byte and would be exact duplicates
+			// of each other, which the manifest would not count.
 			s := large[r.IntN(len(large))]
+			for nearUsed[s.content] {
+				s = large[r.IntN(len(large))]
+			}
+			nearUsed[s.content] = true
 			stem, ext, f.Ext, f.Size, f.Content = s.stem+" (edited)", s.ext, strings.ToLower(s.ext), s.size, s.content
 			f.FlipAt = UnsampledOffset(s.size)
 		case r.Chance(rc.DupShare) && len(small)+len(large) > 0:
@@ -301,7 +309,7 @@ type TreeInfo struct {
 
 // treeVersion changes whenever the generator's output changes, so stale
 // trees are regenerated instead of silently reused.
-const treeVersion = 1
+const treeVersion = 2
 
 // GenerateTree writes the recipe's tree under root (which must not exist or
 // must be a tree stamped by the same recipe and generator version, which is
