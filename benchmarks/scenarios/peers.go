@@ -66,6 +66,10 @@ func Peers() []harness.Scenario {
 			func(f *harness.Fixture) ([]string, error) { return peers.WalkArgs(f.Tree.Root), nil }),
 		toolScenario(ScanMetadata, EngineFd, peers.FdFind, "",
 			func(f *harness.Fixture) ([]string, error) { return peers.FdArgs(f.Tree.Root), nil }),
+		// jdupes in the content-scan group: issue 3 wants a content scan
+		// within 2× of jdupes -r on the same tree, from interleaved runs.
+		toolScenario(ScanContent, EngineJDupes, peers.JDupes, "",
+			func(f *harness.Fixture) ([]string, error) { return peers.JDupesArgs(f.Tree.Root), nil }),
 		// The walk floor again, in the rescan group: issue 3 compares an
 		// unchanged rescan with the walk itself.
 		toolScenario(RescanNoop, EngineFind, peers.Find, "",
