@@ -3,7 +3,7 @@ GO      ?= go
 BUILD   := build
 PKGS    := ./...
 
-.PHONY: all build test test-go test-wasip1 lint fmt check tidy-check cross clean bench bench-quick bench-peers
+.PHONY: all build test test-go test-wasip1 lint fmt check tidy-check cross clean soak bench bench-quick bench-peers
 
 all: build
 
@@ -62,3 +62,21 @@ bench-quick: bench-peers
 
 bench-peers:
 	@./benchmarks/install-peers.sh
+
+# Long reliability runs, never part of `make test` (record what you ran in docs/reliability.md):
+# SIGKILL-and-resume rounds of tag edits and of scans over a SOAK_ENTRIES-file tree, each
+# followed by Check, then FUZZTIME of fuzzing per target. Tallies are printed at the end of
+# each part. Example of a short run: make soak SOAK_ROUNDS=10 SOAK_ENTRIES=10000 FUZZTIME=30s
+SOAK_ROUNDS  ?= 100
+SOAK_ENTRIES ?= 100000
+SOAK_SEED    ?= 1
+FUZZTIME     ?= 10m
+FUZZ_TARGETS ?= FuzzRestoreFile FuzzDamagedDatabase FuzzCustomData
+
+soak:
+	FILEDEX_SOAK_ROUNDS=$(SOAK_ROUNDS) FILEDEX_SOAK_ENTRIES=$(SOAK_ENTRIES) FILEDEX_SOAK_SEED=$(SOAK_SEED) \
+		$(GO) test -count=1 -v -timeout 0 -run '^TestSoak$$' ./core
+	@for f in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./core || exit 1; \
+	done

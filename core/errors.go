@@ -21,8 +21,11 @@ var (
 	ErrBusy         = errors.New("library is busy")
 	ErrSandbox      = errors.New("outside the sandbox")
 	ErrIncompatible = errors.New("incompatible library")
-	ErrCancelled    = errors.New("cancelled")
-	ErrInternal     = errors.New("internal error")
+	// ErrFull reports a disk (or quota) that filled up mid-write. The write was rolled back
+	// whole; the library is intact and usable once space is freed.
+	ErrFull      = errors.New("disk full")
+	ErrCancelled = errors.New("cancelled")
+	ErrInternal  = errors.New("internal error")
 )
 
 // Code is the stable, transport-independent name of an error class.
@@ -37,6 +40,7 @@ const (
 	CodeBusy         Code = "busy"
 	CodeSandbox      Code = "sandbox"
 	CodeIncompatible Code = "incompatible"
+	CodeDiskFull     Code = "disk_full"
 	CodeCancelled    Code = "cancelled"
 	CodeInternal     Code = "internal"
 )
@@ -52,6 +56,7 @@ var sentinelCodes = []struct {
 	{ErrBusy, CodeBusy},
 	{ErrSandbox, CodeSandbox},
 	{ErrIncompatible, CodeIncompatible},
+	{ErrFull, CodeDiskFull},
 	{ErrCancelled, CodeCancelled},
 	{ErrInternal, CodeInternal},
 }
@@ -78,7 +83,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // CodeOf returns the stable code of err: the sentinel it wraps, SQLite's BUSY and constraint
-// failures mapped to busy and conflict, context cancellation to cancelled, anything else internal.
+// failures mapped to busy and conflict, FULL to disk_full, CORRUPT and NOTADB to incompatible,
+// context cancellation to cancelled, anything else internal.
 func CodeOf(err error) Code {
 	if err == nil {
 		return ""
@@ -95,6 +101,12 @@ func CodeOf(err error) Code {
 		return CodeBusy
 	case errors.Is(err, sqlite3.READONLY):
 		return CodeReadOnly
+	case errors.Is(err, sqlite3.FULL):
+		return CodeDiskFull
+	case errors.Is(err, sqlite3.CORRUPT), errors.Is(err, sqlite3.NOTADB):
+		// A damaged database is not something the caller can fix by retrying: it is the
+		// same class as a library this binary cannot use, and the message says what to do.
+		return CodeIncompatible
 	case errors.Is(err, sqlite3.CONSTRAINT_UNIQUE), errors.Is(err, sqlite3.CONSTRAINT_PRIMARYKEY):
 		return CodeConflict
 	case errors.Is(err, sqlite3.CONSTRAINT):
@@ -141,7 +153,12 @@ func wrapDB(op string, err error) error {
 	case CodeCancelled:
 		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrCancelled, err)}
 	case CodeIncompatible:
+		if errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
+			return &Error{Op: op, Err: fmt.Errorf("%w: the database is damaged (%w); run `filedex check` and restore a backup", ErrIncompatible, err)}
+		}
 		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrIncompatible, err)}
+	case CodeDiskFull:
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w (nothing was written; free space and retry)", ErrFull, err)}
 	}
 	return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrInternal, err)}
 }

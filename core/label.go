@@ -72,7 +72,7 @@ func validLabelName(op, name string) error {
 	if name == "" || strings.Contains(name, "/") {
 		return errInvalid(op, "name", "must be non-empty and contain no '/' (it separates a label from its parent)")
 	}
-	return nil
+	return checkText(op, "name", name)
 }
 
 // Create adds a label. Sibling names are unique.

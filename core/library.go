@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,10 @@ type Library struct {
 
 	write *sql.DB // exactly one connection; nil when read-only
 	read  *sql.DB
+
+	// lock is the library lock (lock.go), held shared from Open to Close so that a restore
+	// in another process cannot swap database.db underneath this one.
+	lock *libraryLock
 
 	info     LibraryInfo
 	deviceID int64
@@ -119,6 +124,12 @@ func (l *Library) open(ctx context.Context) error {
 	case err != nil:
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
 	}
+	if l.lock == nil {
+		// Before the first look at database.db: a restore holding the lock may be swapping it.
+		if l.lock, err = acquireLibraryLock(ctx, l.dir, false, l.opts.ReadOnly); err != nil {
+			return &Error{Op: "open", Err: err}
+		}
+	}
 	_, statErr := os.Stat(dbPath)
 	exists := statErr == nil
 	if !exists && l.opts.ReadOnly {
@@ -185,8 +196,17 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 	}
 	defer probe.Close()
 	if err := probe.PingContext(ctx); err != nil {
+		if errors.Is(err, sqlite3.READONLY) {
+			// A process killed mid-write left a hot journal (recover.go).
+			probe.Close()
+			return l.recoverThenCheck(ctx, dbPath, err)
+		}
 		return wrapOpen(err, dbPath)
 	}
+	return l.verifySchema(ctx, probe, dbPath)
+}
+
+func (l *Library) verifySchema(ctx context.Context, probe *sql.DB, dbPath string) error {
 	if err := migrations.NewRunner(probe, nil).Verify(ctx); err != nil {
 		return wrapOpen(err, dbPath)
 	}
@@ -195,7 +215,10 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 
 func wrapOpen(err error, dbPath string) error {
 	switch {
-	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT):
+	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT),
+		// A damaged header field (schema format number, found by FuzzDamagedDatabase) is a
+		// plain SQLITE_ERROR with this message.
+		strings.Contains(err.Error(), "unsupported file format"):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
 	case errors.Is(err, sqlite3.CANTOPEN), errors.Is(err, sqlite3.PERM), errors.Is(err, sqlite3.AUTH), errors.Is(err, fs.ErrPermission):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: cannot open %s: %w", ErrInvalid, dbPath, err)}
@@ -225,8 +248,20 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 	}
 	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
 	q["_pragma"] = pragmas
-	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(dbPath), RawQuery: q.Encode()}
-	return driver.Open(u.String(), fts5.Register)
+	return driver.Open(sqliteURI(dbPath, o, q), fts5.Register)
+}
+
+// sqliteURI is the URI filename SQLite opens path with: query parameters plus the VFS the
+// options name.
+func sqliteURI(path string, o Options, q url.Values) string {
+	if q == nil {
+		q = url.Values{}
+	}
+	if o.vfs != "" {
+		q.Set("vfs", o.vfs)
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
 }
 
 func (l *Library) initIdentity(ctx context.Context) error {
@@ -318,6 +353,9 @@ func (l *Library) Close() error {
 		if l.read != nil {
 			errs = append(errs, l.read.Close())
 		}
+		// Only after every connection is closed: the lock promises a restorer that nobody
+		// has the file open.
+		errs = append(errs, l.lock.release())
 		l.closeErr = errors.Join(errs...)
 	})
 	return l.closeErr
@@ -387,7 +425,7 @@ func (l *Library) update(ctx context.Context, op string, fn func(tx *sql.Tx) err
 	}
 	tx, err := l.write.BeginTx(ctx, nil)
 	if err != nil {
-		return wrapDB(op, err)
+		return l.wrapWrite(op, err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -396,7 +434,7 @@ func (l *Library) update(ctx context.Context, op string, fn func(tx *sql.Tx) err
 		}
 		if err != nil {
 			tx.Rollback()
-			err = wrapDB(op, err)
+			err = l.wrapWrite(op, err) // wrapDB, plus a full disk SQLite calls an I/O error
 		}
 	}()
 	if err = fn(tx); err != nil {

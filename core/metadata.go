@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -101,8 +102,21 @@ func (s MetadataAPI) Set(ctx context.Context, entryID int64, u MetadataUpdate) (
 	const op = "metadata.set"
 	var custom any
 	setCustom := 0
+	if u.Notes != nil {
+		if err := checkText(op, "notes", *u.Notes); err != nil {
+			return Metadata{}, err
+		}
+	}
 	if u.CustomData != nil {
 		setCustom = 1
+		// encoding/json lets bytes that are not UTF-8 through inside strings, and SQLite's
+		// json_valid does too: stored, they would make every later response invalid JSON.
+		if !utf8.Valid(u.CustomData) {
+			return Metadata{}, errInvalid(op, "custom_data", "must be valid UTF-8")
+		}
+		if jsonDepth(u.CustomData) > maxJSONDepth {
+			return Metadata{}, errInvalid(op, "custom_data", "nests deeper than %d levels", maxJSONDepth)
+		}
 		if string(u.CustomData) != "null" {
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(u.CustomData, &obj); err != nil || obj == nil {

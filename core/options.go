@@ -45,6 +45,10 @@ type Options struct {
 
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+
+	// vfs names the SQLite VFS for every file the library opens ("" is the OS). Only tests
+	// set it (export_test.go), to inject faults such as a disk that fills up.
+	vfs string
 }
 
 func (o Options) withDefaults() Options {

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 		scanChild()
 		return
 	}
+	if runCrashHelper() { // crash_test.go: the processes the crash tests SIGKILL
+		return
+	}
 	os.Exit(m.Run())
 }
 

@@ -235,7 +235,8 @@ type scanner struct {
 	displacedFiles map[uint64]int64
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
-	pending [][]any // rows queued by insertRow, written by flushInserts
+	pending [][]any          // rows queued by insertRow, written by flushInserts
+	subdirs map[string]int64 // rows of subdirectories whose batches are still to come
 
 	lastProgress time.Time
 	mu           sync.Mutex // guards warnings appended from hashing goroutines

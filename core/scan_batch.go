@@ -238,8 +238,23 @@ ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash
 	return nil
 }
 
+// subdir remembers the row of a subdirectory the walk will deliver later. The walk keeps
+// at most the subdirectories of the directories on its current path pending, so the map
+// stays as small as the walker's own stack.
+func (s *scanner) subdir(dirPath, name string, id int64) {
+	if s.subdirs == nil {
+		s.subdirs = map[string]int64{}
+	}
+	s.subdirs[walk.Join(dirPath, name)] = id
+}
+
 // dirRow finds the row of the directory at a relative path (0 when there is none).
 func (s *scanner) dirRow(c *sqlite3.Conn, rel string) (id int64, path string, err error) {
+	// The parent's batch usually told us: a query per directory saved.
+	if id, ok := s.subdirs[rel]; ok {
+		delete(s.subdirs, rel)
+		return id, rel, nil
+	}
 	err = s.w.query(c, `SELECT id FROM entries WHERE location_id = ? AND path = ?`, []any{s.loc.ID, rel}, func(st *sqlite3.Stmt) error {
 		id = st.ColumnInt64(0)
 		return nil
@@ -300,6 +315,9 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 			i++
 			j++
 			k := kindOf(d.e.Type)
+			if k == KindDirectory && r.kind == KindDirectory {
+				s.subdir(dirPath, d.name, r.id)
+			}
 			sameInode := r.inode == 0 || d.e.Ino == 0 || uint64(r.inode) == d.e.Ino
 			if k != r.kind || !sameInode {
 				// Same name, another file: the old row may have moved elsewhere.
@@ -353,6 +371,9 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 			rowID = id
 		}
 		if rowID != 0 {
+			if k == KindDirectory {
+				s.subdir(dirPath, d.name, rowID)
+			}
 			cid, err := s.moveRow(c, rowID, dirID, dirPath, d, cids)
 			if err != nil {
 				return nil, err
@@ -439,6 +460,9 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	var cid any
 	if contentID != 0 {
 		cid = contentID
+	}
+	if k == KindDirectory {
+		s.subdir(dirPath, d.name, id)
 	}
 	s.pending = append(s.pending, []any{id, u[:], s.loc.ID, dirID, d.name, ext, int64(k), sizeOf(d.e), inode, int64(d.e.Perm),
 		optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), path, cid})

@@ -66,6 +66,12 @@ func (s Tags) Create(ctx context.Context, in TagInput) (Tag, error) {
 	if in.Name == "" {
 		return Tag{}, errInvalid(op, "name", "must not be empty")
 	}
+	if err := checkText(op, "name", in.Name); err != nil {
+		return Tag{}, err
+	}
+	if err := checkText(op, "icon", in.Icon); err != nil {
+		return Tag{}, err
+	}
 	if !ValidColor(in.Color) {
 		return Tag{}, errInvalid(op, "color", "must be #RRGGBB, got %q", in.Color)
 	}
@@ -159,6 +165,16 @@ func (s Tags) Update(ctx context.Context, id int64, u TagUpdate) (Tag, error) {
 	const op = "tag.update"
 	if u.Name != nil && *u.Name == "" {
 		return Tag{}, errInvalid(op, "name", "must not be empty")
+	}
+	if u.Name != nil {
+		if err := checkText(op, "name", *u.Name); err != nil {
+			return Tag{}, err
+		}
+	}
+	if u.Icon != nil {
+		if err := checkText(op, "icon", *u.Icon); err != nil {
+			return Tag{}, err
+		}
 	}
 	if u.Color != nil && !ValidColor(*u.Color) {
 		return Tag{}, errInvalid(op, "color", "must be #RRGGBB, got %q", *u.Color)
