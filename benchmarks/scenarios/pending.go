@@ -55,7 +55,6 @@ func Pending() []harness.Scenario {
 		s = append(s, pending(name, EngineFiledex, harness.Tree, harness.Goal{}, "the duplicates query of issue 4 in core/"))
 	}
 	s = append(s, pending(TreeGlob, EngineFiledex, harness.Tree, harness.Goal{}, "the search API of issue 4 in core/"))
-	s = append(s, pending(BackupLibrary, EngineFiledex, harness.Library, harness.Goal{}, "the backup API (db.backup) in core/"))
 	s = append(s, pending("memory/scan_peak_rss", EngineFiledex, harness.Tree, harness.Goal{Text: "< 150 MB (issue 3)"}, "the filedex CLI (cmd/filedex scan), run as a child process for its peak RSS"))
 	return s
 }

@@ -212,10 +212,11 @@ func parseCount(s string) (int, error) {
 	return n * mul, nil
 }
 
-// mergeReports combines runs: every result of a later report replaces the
-// results of the same dataset in the earlier ones, so a dataset's figures
-// always come from one run (ratios need interleaved repetitions). The
-// environment of the first report is kept and every run is noted.
+// mergeReports combines runs: the results of a later report replace the
+// earlier ones' results of the same (dataset, scenario name), so every
+// comparison group comes whole from one run (ratios need interleaved
+// repetitions). The environment of the first report is kept and every
+// later run is noted with what it contributed.
 func mergeReports(paths []string) (*harness.Report, error) {
 	var out *harness.Report
 	for _, p := range paths {
@@ -227,24 +228,44 @@ func mergeReports(paths []string) (*harness.Report, error) {
 			out = rp
 			continue
 		}
-		replaced := map[string]bool{}
+		type key struct{ fixture, name string }
+		replaced := map[key]bool{}
+		fixtures := map[string]bool{}
 		for _, r := range rp.Results {
-			replaced[r.Fixture] = true
+			replaced[key{r.Fixture, r.Name}] = true
+			fixtures[r.Fixture] = true
 		}
-		kept := out.Results[:0]
+		// Replace in place where possible, keeping the first run's order.
+		var merged []harness.Result
+		added := map[key]bool{}
 		for _, r := range out.Results {
-			if !replaced[r.Fixture] {
-				kept = append(kept, r)
+			k := key{r.Fixture, r.Name}
+			if !replaced[k] {
+				merged = append(merged, r)
+				continue
+			}
+			if !added[k] {
+				added[k] = true
+				for _, n := range rp.Results {
+					if n.Fixture == k.fixture && n.Name == k.name {
+						merged = append(merged, n)
+					}
+				}
 			}
 		}
-		out.Results = append(kept, rp.Results...)
-		var fixtures []string
-		for f := range replaced {
-			fixtures = append(fixtures, f)
+		for _, n := range rp.Results {
+			if k := (key{n.Fixture, n.Name}); !added[k] {
+				merged = append(merged, n)
+			}
 		}
-		slices.Sort(fixtures)
-		out.Notes = append(out.Notes, fmt.Sprintf("Datasets %s come from a second run: `%s` on %s at commit %s (load average %s → %s), %s.",
-			strings.Join(fixtures, ", "), rp.Env.Command, rp.Env.Date, rp.Env.Commit, rp.Env.LoadStart, rp.Env.LoadEnd, rp.Options))
+		out.Results = merged
+		var fs []string
+		for f := range fixtures {
+			fs = append(fs, f)
+		}
+		slices.Sort(fs)
+		out.Notes = append(out.Notes, fmt.Sprintf("The scenarios of `%s` on %s come from a later run on %s at commit %s (load average %s → %s; %s).",
+			rp.Env.Command, strings.Join(fs, ", "), rp.Env.Date, rp.Env.Commit, rp.Env.LoadStart, rp.Env.LoadEnd, rp.Options))
 		out.Seconds += rp.Seconds
 		for k, v := range rp.Env.Tools {
 			out.Env.Tools[k] = v
