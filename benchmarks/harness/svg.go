@@ -13,6 +13,16 @@ import (
 
 var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
 
+// engineColors keeps an engine's colour the same in every chart.
+var engineColors = map[string]string{RefEngine: "#1f77b4", "seed-ddl": "#d62728"}
+
+func colorFor(engine string, i int) string {
+	if c, ok := engineColors[engine]; ok {
+		return c
+	}
+	return palette[2+i%(len(palette)-2)]
+}
+
 const (
 	chartW, chartH = 560, 320
 	padL, padR     = 70, 150
@@ -71,7 +81,7 @@ func LineChart(title string, rs []Result) string {
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">entries</text>`, padL+pw/2, chartH-6)
 	for i, e := range engines {
-		c := palette[i%len(palette)]
+		c := colorFor(e, i)
 		ps := lines[e]
 		slices.SortFunc(ps, func(a, b pt) int { return int(a.x - b.x) })
 		var pts, pts99 []string
@@ -141,7 +151,7 @@ func BarChart(title string, rs []Result, metric string) string {
 			}
 			h := v / top * ph
 			x := gx + float64(ei)*bw
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, x, padT+ph-h, bw-2, h, palette[ei%len(palette)])
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, x, padT+ph-h, bw-2, h, colorFor(e, ei))
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`, x+bw/2, padT+ph-h-3, num(v))
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, padL+float64(fi)*gw+gw/2, padT+ph+16, html.EscapeString(f))
@@ -149,7 +159,7 @@ func BarChart(title string, rs []Result, metric string) string {
 	for i, e := range engines {
 		ly := padT + 14 + i*18
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`,
-			chartW-padR+10, ly-10, palette[i%len(palette)], chartW-padR+30, ly, html.EscapeString(e))
+			chartW-padR+10, ly-10, colorFor(e, i), chartW-padR+30, ly, html.EscapeString(e))
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
