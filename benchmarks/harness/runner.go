@@ -55,6 +55,9 @@ type Options struct {
 	// untimed pass after the measurement so profiling never skews a figure.
 	ProfileDir     string
 	ProfileEngines *regexp.Regexp
+	// Checkpoint, if set, receives all results so far after each dataset,
+	// so a long run that is stopped keeps what it measured.
+	Checkpoint func([]Result)
 }
 
 // DefaultOptions is the full benchmark (make bench).
@@ -135,6 +138,7 @@ func (r *Result) Metric(name string) (float64, bool) {
 type Runner struct {
 	Opts Options
 	Reg  *Registry
+	done []Result // results of finished datasets, for Options.Checkpoint
 }
 
 func (r *Runner) logf(format string, args ...any) {
@@ -243,7 +247,13 @@ type prepared struct {
 	ops int // point: measured ops per repetition
 }
 
-func (r *Runner) runFixture(f *Fixture, scenarios []Scenario) []Result {
+func (r *Runner) runFixture(f *Fixture, scenarios []Scenario) (out []Result) {
+	defer func() {
+		if r.Opts.Checkpoint != nil {
+			r.done = append(r.done, out...)
+			r.Opts.Checkpoint(r.done)
+		}
+	}()
 	var err error
 	f.Work, err = os.MkdirTemp(r.Opts.Work, "fixture-"+sanitize(f.Name)+"-")
 	if err != nil {
@@ -264,7 +274,6 @@ func (r *Runner) runFixture(f *Fixture, scenarios []Scenario) []Result {
 		}
 		groups[s.Name] = append(groups[s.Name], s)
 	}
-	var out []Result
 	for _, name := range names {
 		out = append(out, r.runGroup(f, groups[name])...)
 	}

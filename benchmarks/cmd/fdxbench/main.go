@@ -149,6 +149,16 @@ func run() error {
 	env := harness.CaptureEnv()
 	env.Tools = peers.Versions()
 	start := time.Now()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	partial := filepath.Join(opts.Work, "results.partial.json")
+	opts.Checkpoint = func(rs []harness.Result) {
+		rp := &harness.Report{Env: env, Options: describe(opts) + " (partial)", Seconds: time.Since(start).Seconds(), Results: rs}
+		if err := rp.WriteJSON(partial); err != nil {
+			fmt.Fprintln(os.Stderr, "fdxbench: checkpoint:", err)
+		}
+	}
 	r := &harness.Runner{Opts: opts, Reg: scenarios.All()}
 	results, runErr := r.Run()
 	env.Finish()
