@@ -2,18 +2,87 @@
 GO      ?= go
 BUILD   := build
 PKGS    := ./...
+# Go sources the artifacts depend on (all of them: the core is inside every engine).
+GOSRC   := $(shell git ls-files '*.go' 2>/dev/null) go.mod go.sum
+CC      ?= gcc
 
-.PHONY: all build test test-go test-wasip1 lint fmt check tidy-check cross clean soak bench bench-quick bench-peers
+.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak bench bench-quick bench-peers
 
 all: build
 
 build:
 	$(GO) build -o $(BUILD)/filedex ./cmd/filedex
 
-test: test-go
+# ---- engines -----------------------------------------------------------------
+
+# C ABI: libfiledex.so (cgo c-shared); the header is hand-written in bindings/capi.
+capi: $(BUILD)/libfiledex.so $(BUILD)/filedex_rpc
+
+$(BUILD)/libfiledex.so: $(GOSRC)
+	$(GO) build -buildmode=c-shared -o $@ ./bindings/capi
+
+# The C example, built against the public header (not cgo's generated one),
+# with an rpath so it runs from anywhere.
+$(BUILD)/filedex_rpc: examples/c/filedex_rpc.c bindings/capi/filedex.h $(BUILD)/libfiledex.so
+	$(CC) -Wall -Wextra -Werror -O2 -I bindings/capi $< -L $(BUILD) -Wl,-rpath,'$$ORIGIN' -lfiledex -lpthread -o $@
+
+# WASI: the reactor (go:wasmexport, c-shared) and the CLI as a command. WAL needs
+# the dot-lock VFS under wasip1 (no shared memory): FACTS.md.
+wasm: $(BUILD)/libfiledex.wasm $(BUILD)/filedex.wasm
+
+$(BUILD)/libfiledex.wasm: $(GOSRC)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -tags sqlite3_dotlk -o $@ ./bindings/wasi
+
+$(BUILD)/filedex.wasm: $(GOSRC)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -tags sqlite3_dotlk -o $@ ./cmd/filedex
+
+# A self-contained filedex whose --engine wasi needs no libfiledex.wasm beside it.
+embed: $(BUILD)/libfiledex.wasm
+	cp $(BUILD)/libfiledex.wasm wasmhost/libfiledex.wasm
+	$(GO) build -tags filedex_embed -o $(BUILD)/filedex ./cmd/filedex
+
+# ---- tests -------------------------------------------------------------------
+
+# `make test` builds every engine first: FILEDEX_REQUIRE_ARTIFACTS turns a missing
+# .so/.wasm into a failure instead of a skip, so a clean clone tests all engines.
+test: capi wasm test-go test-examples
 
 test-go:
-	$(GO) test -count=1 $(PKGS)
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -count=1 $(PKGS)
+
+# The examples are tests: each exits non-zero on any failed check.
+# Node is required: its leg fails (never skips) when node is missing.
+test-examples: capi wasm
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && set -e && \
+	$(BUILD)/filedex_rpc --selftest "{\"library\":\"$$tmp/c\"}" && \
+	python3 examples/python/filedex.py $(BUILD)/libfiledex.so --selftest "{\"library\":\"$$tmp/py\"}" && \
+	{ command -v node >/dev/null || { echo "FAIL: node not found: the Node example needs Node >= 20"; exit 1; }; } && \
+	mkdir -p $$tmp/node && node --no-warnings examples/node/filedex.mjs selftest $(BUILD)/libfiledex.wasm $$tmp/node && \
+	node --no-warnings examples/node/filedex.mjs command $(BUILD)/filedex.wasm $$tmp/node -- --library $$tmp/node/lib version
+
+# The core's (and bindings') tests compiled for wasip1 and run under wazero by
+# internal/wasirun, with the package directory mounted at its own path.
+# Packages whose tests must pass under wasip1 (a regexp over import paths).
+WASI_TEST_PKGS ?= /(core|migrations|bindings)(/|$$)
+test-wasi:
+	$(GO) build -o $(BUILD)/wasirun ./internal/wasirun
+	@set -e; for p in $$($(GO) list ./... | grep -E '$(WASI_TEST_PKGS)' | grep -v -e /bindings/capi -e /bindings/wasi); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$p); \
+		if [ -z "$$($(GO) list -f '{{join .TestGoFiles ""}}{{join .XTestGoFiles ""}}' $$p)" ]; then continue; fi; \
+		echo "== $$p (wasip1)"; \
+		GOOS=wasip1 GOARCH=wasm $(GO) test -c -tags sqlite3_dotlk -o $(BUILD)/wasitest/$$(basename $$dir).test.wasm $$p; \
+		$(BUILD)/wasirun -cache $(BUILD)/wazero-cache -dir $$dir -tmp $(BUILD)/wasitmp $(BUILD)/wasitest/$$(basename $$dir).test.wasm -test.v=false; \
+	done
+
+bench-bindings: capi wasm
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/conformance
+
+# Fuzz targets of the bindings, a minute each: request decoding and request paths.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./bindings
+	$(GO) test -run '^$$' -fuzz FuzzSandboxPath -fuzztime 60s ./bindings
+
+# ---- hygiene -----------------------------------------------------------------
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -30,7 +99,7 @@ tidy-check:
 
 # Cross-builds prove the core stays portable: wasip1 needs the dot-lock VFS (no shared memory for WAL).
 cross:
-	GOOS=wasip1 GOARCH=wasm $(GO) build -tags sqlite3_dotlk ./core/... ./migrations/...
+	GOOS=wasip1 GOARCH=wasm $(GO) build -tags sqlite3_dotlk ./core/... ./migrations/... ./bindings ./bindings/wasi
 	GOOS=darwin GOARCH=arm64 $(GO) build ./...
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 
@@ -45,7 +114,7 @@ test-wasip1:
 		GOOS=wasip1 GOARCH=wasm $(GO) test ./core/internal/...
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) wasmhost/libfiledex.wasm
 
 # Benchmarks (benchmarks/README.md). `make bench` is the full run behind the committed
 # benchmarks/RESULTS.md and takes long (1M-entry libraries, 100k-file trees); `make bench-quick`

@@ -232,7 +232,7 @@ func verifyDatabaseFile(ctx context.Context, path string, o Options) (int, error
 
 	q := url.Values{}
 	q.Set("mode", "ro")
-	db, err := driver.Open(sqliteURI(path, o, q))
+	db, err := driver.Open(sqliteURI(path, o, q), initConn)
 	if err != nil {
 		return 0, err
 	}

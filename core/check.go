@@ -93,7 +93,7 @@ func (l *Library) Check(ctx context.Context) (CheckReport, error) {
 	rep := CheckReport{Checks: []string{}, Problems: []CheckProblem{}}
 	err := l.view(ctx, op, func(tx *sql.Tx) error {
 		rep.Checks = append(rep.Checks, CheckIntegrity)
-		msgs, err := integrityCheck(ctx, tx, 100)
+		msgs, err := l.integrityCheckFresh(ctx, 100)
 		if CodeOf(err) == CodeIncompatible {
 			// Damage bad enough that SQLite's own check stops with SQLITE_CORRUPT: that is
 			// the finding, not a failure to check.

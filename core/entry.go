@@ -251,8 +251,9 @@ func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) 
 	if rel == "" {
 		row, err = l.queryRow(ctx, `SELECT id FROM entries WHERE location_id = ? AND path = ''`, loc.ID)
 	} else {
-		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = ?
-WHERE d.location_id = ? AND d.path = ?`, name, loc.ID, dir)
+		// (SELECT ?): parameters hidden from STAT4, see listDirsQ in paths.go.
+		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
+WHERE d.location_id = (SELECT ?2) AND d.path = (SELECT ?3)`, name, loc.ID, dir)
 	}
 	if err != nil {
 		return 0, wrapDB(op, err)
@@ -275,11 +276,26 @@ func splitRel(rel string) (dir, name string) {
 }
 
 // locationOf finds the location of this device containing the absolute path p and returns
-// p relative to it, slash-separated.
+// it (ID and Path only) with p relative to it, slash-separated.
 func (l *Library) locationOf(ctx context.Context, op, p string) (Location, string, error) {
-	locs, _, err := l.Locations().List(ctx, LocationFilter{DeviceID: l.deviceID}, Page{Limit: MaxLimit})
+	// Only id and path are needed: a lean statement rather than Locations.List, whose
+	// generic filters made SQLite re-prepare it on every call (most of a path lookup's time).
+	rows, err := l.query(ctx, `SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
 	if err != nil {
-		return Location{}, "", err
+		return Location{}, "", wrapDB(op, err)
+	}
+	var locs []Location
+	for rows.Next() {
+		var x Location
+		if err := rows.Scan(&x.ID, &x.Path); err != nil {
+			rows.Close()
+			return Location{}, "", wrapDB(op, err)
+		}
+		locs = append(locs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Location{}, "", wrapDB(op, err)
 	}
 	best := -1
 	for i, loc := range locs {
@@ -412,38 +428,11 @@ func (s Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 	return s.Get(ctx, id)
 }
 
-// Children lists the entries of a directory in name order, a page at a time.
+// Children lists the entries of a directory in name order, a page at a time: [Entries.List]
+// without options (whose cursor carries names as bytes, so names that are not UTF-8 page
+// correctly).
 func (s Entries) Children(ctx context.Context, dirID int64, p Page) ([]Entry, string, error) {
-	const op = "entry.list"
-	limit, err := p.limit(op)
-	if err != nil {
-		return nil, "", err
-	}
-	after := ""
-	if p.After != "" {
-		if err := decodeCursor(op, p.After, &after); err != nil {
-			return nil, "", err
-		}
-	}
-	rows, err := s.l.query(ctx, entrySelect+` WHERE e.parent_id = ? AND e.name > ? ORDER BY e.name LIMIT ?`, dirID, after, limit+1)
-	if err != nil {
-		return nil, "", wrapDB(op, err)
-	}
-	defer rows.Close()
-	var out []Entry
-	next := ""
-	for rows.Next() {
-		if len(out) == limit {
-			next = encodeCursor(out[len(out)-1].Name)
-			break
-		}
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, "", wrapDB(op, err)
-		}
-		out = append(out, e)
-	}
-	return out, next, wrapDB(op, rows.Err())
+	return s.List(ctx, dirID, ListOptions{}, p)
 }
 
 // Delete removes an entry and, for a directory, everything below it from the index. Files

@@ -156,8 +156,14 @@ func (l *Library) open(ctx context.Context) error {
 			return wrapOpen(err, dbPath)
 		}
 		runner := migrations.NewRunner(l.write, l.opts.Clock.Now)
-		if err := runner.Up(ctx, 0); err != nil {
+		cur, err := runner.Current(ctx)
+		if err != nil {
 			return wrapDB("open: migrate", err)
+		}
+		if !l.opts.SkipMigrations || cur == 0 {
+			if err := runner.Up(ctx, 0); err != nil {
+				return wrapDB("open: migrate", err)
+			}
 		}
 	}
 	l.read, err = openPool(dbPath, l.opts, true)
@@ -248,7 +254,18 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 	}
 	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
 	q["_pragma"] = pragmas
-	return driver.Open(sqliteURI(dbPath, o, q), fts5.Register)
+	return driver.Open(sqliteURI(dbPath, o, q), initConn)
+}
+
+// initConn prepares every connection to a library database: the FTS5 module (migration 0002's
+// entries_fts; the triggers on entries write it, so even a plain write needs it) and
+// filedex's SQL functions. driver.Open's second callback runs at close, not open: one init
+// does both.
+func initConn(c *sqlite3.Conn) error {
+	if err := fts5.Register(c); err != nil {
+		return err
+	}
+	return registerFunctions(c)
 }
 
 // sqliteURI is the URI filename SQLite opens path with: query parameters plus the VFS the

@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/filedex/filedex/core"
 )
@@ -42,7 +44,7 @@ func holdWriteLock(dir string) {
 		panic(err)
 	}
 	defer lib.Close()
-	db, err := driver.Open("file:" + filepath.Join(dir, core.DatabaseFile) + "?_txlock=immediate")
+	db, err := driver.Open("file:"+filepath.Join(dir, core.DatabaseFile)+"?_txlock=immediate", fts5.Register)
 	if err != nil {
 		panic(err)
 	}
@@ -62,6 +64,7 @@ func holdWriteLock(dir string) {
 // opens the library and reads (WAL readers never wait), and a write waits busy_timeout and
 // then fails with ErrBusy instead of corrupting anything.
 func TestOpen_TwoProcesses(t *testing.T) {
+	skipWithoutSubprocesses(t)
 	dir := filepath.Join(t.TempDir(), "lib")
 	lib, err := core.Open(dir, testOptions())
 	if err != nil {
@@ -128,7 +131,7 @@ func TestOpen_RefusesNewerLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	lib.Close()
-	db, _ := driver.Open("file:" + filepath.Join(dir, core.DatabaseFile))
+	db, _ := driver.Open("file:"+filepath.Join(dir, core.DatabaseFile), fts5.Register)
 	if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (9999, 'future', 'x', 0); PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +150,7 @@ func TestOpen_RefusesNewerLibrary(t *testing.T) {
 	}
 
 	// An edited migration is refused too, naming the file.
-	db, _ = driver.Open("file:" + filepath.Join(dir, core.DatabaseFile))
+	db, _ = driver.Open("file:"+filepath.Join(dir, core.DatabaseFile), fts5.Register)
 	db.Exec(`DELETE FROM schema_migrations WHERE version = 9999; UPDATE schema_migrations SET checksum = 'x' WHERE version = 1`)
 	db.Close()
 	_, err = core.Open(dir, testOptions())
@@ -188,5 +191,14 @@ func TestOpen_ReadOnly(t *testing.T) {
 	}
 	if _, err := ro.Tags().Create(context.Background(), core.TagInput{Name: "y"}); !errors.Is(err, core.ErrReadOnly) {
 		t.Fatalf("write on read-only: %v", err)
+	}
+}
+
+// skipWithoutSubprocesses skips tests that need a second process: a WASI module cannot start
+// one (make test-wasi runs the core's tests as a wasip1 module).
+func skipWithoutSubprocesses(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "wasip1" || runtime.GOOS == "js" {
+		t.Skipf("needs a second process, which %s cannot start", runtime.GOOS)
 	}
 }

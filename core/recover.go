@@ -29,7 +29,7 @@ func (l *Library) recoverThenCheck(ctx context.Context, dbPath string, cause err
 	}
 	q := url.Values{}
 	q.Set("_pragma", "busy_timeout("+strconv.FormatInt(l.opts.BusyTimeout.Milliseconds(), 10)+")")
-	db, err := driver.Open(sqliteURI(dbPath, l.opts, q))
+	db, err := driver.Open(sqliteURI(dbPath, l.opts, q), initConn)
 	if err != nil {
 		return wrapOpen(err, dbPath)
 	}

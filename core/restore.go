@@ -304,7 +304,7 @@ func sameFile(a, b string) (bool, error) {
 func copyFromFile(ctx context.Context, src, dst string, opts Options) error {
 	q := url.Values{}
 	q.Set("mode", "ro")
-	db, err := driver.Open(sqliteURI(src, opts, q))
+	db, err := driver.Open(sqliteURI(src, opts, q), initConn)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/filedex/filedex/core"
 	"github.com/filedex/filedex/migrations"
@@ -251,7 +252,7 @@ func TestRestore_OlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, _ := driver.Open(fileURI(b.Path, ""))
+	db, _ := driver.Open(fileURI(b.Path, ""), fts5.Register) // 0002's down drops an FTS5 table
 	if err := migrations.NewRunner(db, nil).Down(ctx, migrations.Latest()-1); err != nil {
 		t.Fatal(err)
 	}

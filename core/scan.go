@@ -87,10 +87,12 @@ const (
 	JobKindScan = "scan"
 	maxWarnings = 200
 	// A write transaction commits after this many changed rows or this long, whichever
-	// comes first: large enough to amortize the commit, small enough that readers see
-	// progress and a crash loses little.
-	txMaxChanges = 2000
-	txMaxAge     = 300 * time.Millisecond
+	// comes first: large enough to amortize the commit (every commit writes each page it
+	// dirtied to the WAL, and the name index's inserts dirty pages all over it), small
+	// enough that readers see progress, other writers wait little and a crash loses little.
+	// 2000 rows / 300 ms before; 20000 / 1 s measured with the scan pragmas in scan_writer.go.
+	txMaxChanges = 20000
+	txMaxAge     = time.Second
 )
 
 // scanCheckpoint is a scan job's persisted state. It is written in the same transaction as
@@ -179,7 +181,7 @@ func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions)
 	if err != nil {
 		return ScanResult{}, err
 	}
-	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now()}
+	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now(), clockStart: l.now()}
 	if err := s.init(ctx); err != nil {
 		return ScanResult{}, err
 	}
@@ -217,13 +219,14 @@ func (l *Library) CancelJob(ctx context.Context, jobID int64) (Job, error) {
 
 // scanner is one call's worth of a scan job.
 type scanner struct {
-	l     *Library
-	job   Job
-	loc   Location
-	opts  ScanOptions
-	ck    scanCheckpoint
-	start time.Time
-	prior int64 // elapsed ms of earlier calls
+	l          *Library
+	job        Job
+	loc        Location
+	opts       ScanOptions
+	ck         scanCheckpoint
+	start      time.Time
+	clockStart time.Time
+	prior      int64 // elapsed ms of earlier calls
 
 	w      *writer
 	walker *walk.Walker
@@ -235,7 +238,14 @@ type scanner struct {
 	displacedFiles map[uint64]int64
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
-	pending [][]any          // rows queued by insertRow, written by flushInserts
+	pending []pendingRow // rows queued by insertRow, written by flushInserts
+	now     time.Time    // the clock at the current directory batch
+
+	// Content identified ahead (first scans in content modes): directories taken from the
+	// walk, in walk order, whose files the pipe is identifying; queued counts their files.
+	pipe    *hashPipe
+	queue   []*dirBatch
+	queued  int
 	subdirs map[string]int64 // rows of subdirectories whose batches are still to come
 
 	lastProgress time.Time
@@ -281,7 +291,12 @@ func (s *scanner) warn(format string, args ...any) {
 	}
 }
 
+// elapsed is real time, for the budget. reported is the library clock's, for what the scan
+// reports (progress, summary seconds): under a fixed clock it is 0, so outputs stay
+// reproducible across engines.
 func (s *scanner) elapsed() time.Duration { return time.Since(s.start) }
+
+func (s *scanner) reportedMS() int64 { return s.prior + s.l.now().Sub(s.clockStart).Milliseconds() }
 
 func (s *scanner) report(force bool) {
 	if s.opts.Progress == nil {
@@ -292,7 +307,7 @@ func (s *scanner) report(force bool) {
 	}
 	s.lastProgress = time.Now()
 	p := s.ck.Progress
-	p.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+	p.ElapsedMS = s.reportedMS()
 	s.opts.Progress(p)
 }
 
@@ -308,6 +323,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		return res, err
 	}
 	s.w = newWriter(s.l)
+	// Rows queued for a rolled-back transaction are gone with it: their ids and parents
+	// were that transaction's.
+	s.w.onRollback = func() { s.pending = s.pending[:0] }
 	defer s.w.close(context.WithoutCancel(ctx))
 
 	if s.ck.Phase == "discovery" {
@@ -327,6 +345,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		}
 		walkCtx, stop := context.WithCancelCause(ctx)
 		defer stop(nil)
+		if s.contentMode() && s.ck.FirstScan {
+			s.pipe = s.startPipe(walkCtx)
+		}
 		_, werr := s.walker.WalkAfter(walkCtx, s.loc.Path, s.ck.After, func(b *walk.Batch) error {
 			if err := s.batch(walkCtx, b); err != nil {
 				return err
@@ -336,9 +357,21 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			}
 			return nil
 		})
+		if werr == nil || errors.Is(werr, errBudget) {
+			// Directories taken from the walk are written before the checkpoint moves on.
+			if err := s.drain(walkCtx); err != nil {
+				werr = err
+			}
+		}
+		if s.pipe != nil {
+			// Otherwise (cancelled, failed) queued directories are dropped: the checkpoint
+			// is before them, and the next call walks them again.
+			s.pipe.stop()
+			s.pipe, s.queue, s.queued = nil, nil, 0
+		}
 		if werr != nil {
 			// Commit what is complete; the checkpoint points after the last whole batch.
-			if cerr := s.w.commit(context.WithoutCancel(ctx), s.checkpointFn()); cerr != nil {
+			if cerr := s.commit(context.WithoutCancel(ctx)); cerr != nil {
 				return res, cerr
 			}
 			switch {
@@ -352,7 +385,7 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr))
 		}
 		s.ck.Phase = "finalize"
-		if err := s.w.commit(ctx, s.checkpointFn()); err != nil {
+		if err := s.commit(ctx); err != nil {
 			return res, err
 		}
 	}
@@ -382,7 +415,7 @@ func (s *scanner) checkpointFn() func() JobUpdate {
 	return func() JobUpdate {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.ck.Progress.ElapsedMS = s.prior + s.elapsed().Milliseconds()
+		s.ck.Progress.ElapsedMS = s.reportedMS()
 		b, _ := json.Marshal(s.ck)
 		return JobUpdate{Checkpoint: b, Progress: s.ck.Progress}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/filedex/filedex/core"
 )
@@ -15,7 +16,7 @@ import (
 // keys on, so the schema's own constraints can be tested without the Go API in front.
 func rawDB(t *testing.T, lib *core.Library) *sql.DB {
 	t.Helper()
-	db, err := driver.Open("file:" + filepath.Join(lib.Dir(), core.DatabaseFile) + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
+	db, err := driver.Open("file:"+filepath.Join(lib.Dir(), core.DatabaseFile)+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)", fts5.Register) // entries triggers write entries_fts
 	if err != nil {
 		t.Fatal(err)
 	}

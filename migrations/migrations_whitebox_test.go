@@ -10,11 +10,12 @@ import (
 	"testing/fstest"
 
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 )
 
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := driver.Open("file:" + filepath.Join(t.TempDir(), "m.db") + "?_pragma=foreign_keys(1)")
+	db, err := driver.Open("file:"+filepath.Join(t.TempDir(), "m.db")+"?_pragma=foreign_keys(1)", fts5.Register) // 0002 creates an FTS5 table
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/filedex/filedex/benchmarks/sqlitestat"
 	"github.com/filedex/filedex/core"
 	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 )
 
 // Loaded is a filedex library holding a dataset.
@@ -132,6 +133,11 @@ func bulk(dbPath string, lib *dataset.Library, locID int64, ld *Loaded, tagIDs, 
 	// Wasm memory for VACUUM of a 1M-entry library with temp_store=MEMORY.
 	c, err := sqlite3.OpenContext(sqlite3.WithMaxMemory(context.Background(), 2<<30), dbPath)
 	if err != nil {
+		return err
+	}
+	// The schema has an FTS5 table; the module is not built in (FACTS.md).
+	if err := fts5.Register(c); err != nil {
+		c.Close()
 		return err
 	}
 	defer func() {

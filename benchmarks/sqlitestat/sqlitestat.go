@@ -23,6 +23,7 @@ import (
 	"sort"
 
 	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 )
 
 // Object is one b-tree: a table, an index (automatic ones included), or the
@@ -108,6 +109,10 @@ func schemaRoots(path string) ([]root, error) {
 		return nil, err
 	}
 	defer c.Close()
+	// Reading a schema that declares FTS5 tables needs the module.
+	if err := fts5.Register(c); err != nil {
+		return nil, err
+	}
 	st, _, err := c.Prepare(`SELECT name, type, tbl_name, rootpage FROM sqlite_schema WHERE rootpage > 0 ORDER BY rootpage`)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,122 @@
+// Command capi is the C ABI of filedex, built with -buildmode=c-shared into
+// libfiledex.so (`make capi`). The functions and their ownership rules are
+// declared in filedex.h beside this file; this file only adapts them to the
+// bindings package (no business logic here).
+//
+// Memory: every string this library returns to C is allocated with C.malloc
+// (C.CString) and owned by the caller, who frees it with fdx_free — except
+// fdx_version's, which is allocated once and lives as long as the process.
+// No Go pointer ever crosses: handles are integers looked up in a table.
+//
+// Panics: every exported function recovers, because a Go panic unwinding into
+// a C caller aborts the whole process.
+package main
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+typedef uint64_t fdx_handle;
+*/
+import "C"
+
+import (
+	"context"
+	"sync"
+	"unsafe"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/internal/handles"
+)
+
+func main() {} // required by -buildmode=c-shared; never runs
+
+var table handles.Table
+
+//export fdx_open
+func fdx_open(optionsJSON *C.char, errorJSON **C.char) (h C.fdx_handle) {
+	defer func() {
+		if r := recover(); r != nil {
+			setError(errorJSON, bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_open: %v", r))
+			h = 0
+		}
+	}()
+	if errorJSON != nil {
+		*errorJSON = nil
+	}
+	if optionsJSON == nil {
+		setError(errorJSON, bindings.Errorf(bindings.CodeInvalidParams, "invalid params: options_json is NULL"))
+		return 0
+	}
+	opts, err := bindings.ParseOpenOptions([]byte(C.GoString(optionsJSON)))
+	if err != nil {
+		setError(errorJSON, err)
+		return 0
+	}
+	e, err := bindings.OpenNative(opts)
+	if err != nil {
+		setError(errorJSON, err)
+		return 0
+	}
+	return C.fdx_handle(table.Add(e))
+}
+
+// setError stores err as a JSON error object in *out (if out is not NULL).
+func setError(out **C.char, err error) {
+	if out == nil {
+		return
+	}
+	*out = C.CString(string(bindings.ErrorJSON(err)))
+}
+
+//export fdx_call
+func fdx_call(h C.fdx_handle, requestJSON *C.char) (resp *C.char) {
+	// C.GoString copies: the request stays the caller's and may be freed or
+	// reused as soon as we return.
+	var req []byte
+	defer func() {
+		if r := recover(); r != nil {
+			resp = C.CString(string(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_call: %v", r))))
+		}
+	}()
+	if requestJSON == nil {
+		return C.CString(string(bindings.ErrorResponse(nil, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: request_json is NULL"))))
+	}
+	req = []byte(C.GoString(requestJSON))
+	e := table.Get(uint64(h))
+	if e == nil {
+		return C.CString(string(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: unknown or closed handle %d", uint64(h)))))
+	}
+	// A notification has no response, but fdx_call never returns NULL: it
+	// returns "" (still to be freed) so C callers need no special case.
+	return C.CString(string(e.Call(context.Background(), req)))
+}
+
+//export fdx_free
+func fdx_free(p *C.char) {
+	C.free(unsafe.Pointer(p)) // free(NULL) is a no-op, as documented
+}
+
+//export fdx_close
+func fdx_close(h C.fdx_handle) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			rc = -1
+		}
+	}()
+	e := table.Remove(uint64(h))
+	if e == nil {
+		return -1
+	}
+	if err := e.Close(); err != nil {
+		return -1
+	}
+	return 0
+}
+
+var version = sync.OnceValue(func() *C.char {
+	// Allocated once, never freed: the header promises a static string.
+	return C.CString(bindings.Version)
+})
+
+//export fdx_version
+func fdx_version() *C.char { return version() }

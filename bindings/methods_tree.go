@@ -1,0 +1,119 @@
+package bindings
+
+import (
+	"context"
+
+	"github.com/filedex/filedex/core"
+)
+
+func init() {
+	register("tree.stats", treeStats)
+	register("tree.usage", treeUsage)
+	register("tree.large_files", treeLargeFiles)
+	register("duplicates.find", duplicatesFind)
+}
+
+// TreeStatsParams are the params of tree.stats.
+type TreeStatsParams struct {
+	Path string `json:"path"`
+}
+
+// Validate implements the params check of [register].
+func (p *TreeStatsParams) Validate() error {
+	if p.Path == "" {
+		return InvalidParams("path", "required")
+	}
+	return nil
+}
+
+func treeStats(ctx context.Context, s *Session, p TreeStatsParams) (core.TreeStats, error) {
+	e, err := EntryRef{Path: p.Path}.get(ctx, s)
+	if err != nil {
+		return core.TreeStats{}, err
+	}
+	return s.lib.Entries().Stats(ctx, e.ID)
+}
+
+// TreeUsageParams are the params of tree.usage: the sizes of a directory's
+// subtree down to Depth levels, and its Top largest files (0: none).
+type TreeUsageParams struct {
+	Path  string `json:"path"`
+	Depth int    `json:"depth,omitempty"`
+	Top   int    `json:"top,omitempty"`
+}
+
+// Validate implements the params check of [register].
+func (p *TreeUsageParams) Validate() error {
+	switch {
+	case p.Path == "":
+		return InvalidParams("path", "required")
+	case p.Depth < 0:
+		return InvalidParams("depth", "must be ≥ 0")
+	case p.Top < 0:
+		return InvalidParams("top", "must be ≥ 0")
+	}
+	return nil
+}
+
+// TreeUsage is the result of tree.usage: directories in path order (depth 0
+// is the one asked about) and, when asked, the largest files below it.
+type TreeUsage struct {
+	Dirs    []core.DirUsage `json:"dirs"`
+	Largest []core.Entry    `json:"largest"`
+}
+
+func treeUsage(ctx context.Context, s *Session, p TreeUsageParams) (TreeUsage, error) {
+	path, err := s.Path(p.Path)
+	if err != nil {
+		return TreeUsage{}, err
+	}
+	dirs, err := s.lib.Usage().Tree(ctx, path, p.Depth)
+	if err != nil {
+		return TreeUsage{}, err
+	}
+	out := TreeUsage{Dirs: dirs, Largest: []core.Entry{}}
+	if p.Top > 0 {
+		if out.Largest, err = s.lib.Usage().Largest(ctx, path, p.Top); err != nil {
+			return TreeUsage{}, err
+		}
+	}
+	return out, nil
+}
+
+// TreeLargeFilesParams are the params of tree.large_files: directories
+// holding files of at least MinSize bytes, largest total first.
+type TreeLargeFilesParams struct {
+	MinSize int64 `json:"min_size"`
+	Limit   int   `json:"limit,omitempty"`
+}
+
+// TreeLargeFiles is the result of tree.large_files.
+type TreeLargeFiles struct {
+	Dirs []core.DirUsage `json:"dirs"`
+}
+
+func treeLargeFiles(ctx context.Context, s *Session, p TreeLargeFilesParams) (TreeLargeFiles, error) {
+	dirs, err := s.lib.Usage().LargeFiles(ctx, p.MinSize, p.Limit)
+	return TreeLargeFiles{Dirs: dirs}, err
+}
+
+// DuplicatesFindParams are the params of duplicates.find.
+type DuplicatesFindParams struct {
+	core.DupesQuery
+	core.Page
+}
+
+func duplicatesFind(ctx context.Context, s *Session, p DuplicatesFindParams) (core.DupesResult, error) {
+	if p.Under != "" {
+		under, err := s.Path(p.Under)
+		if err != nil {
+			return core.DupesResult{}, err
+		}
+		p.Under = under
+	}
+	res, err := s.lib.Duplicates().Groups(ctx, p.DupesQuery, p.Page)
+	if res.Groups == nil {
+		res.Groups = []core.DupGroup{}
+	}
+	return res, err
+}

@@ -1,0 +1,148 @@
+//go:build wasip1
+
+// Command wasi is the WASI reactor of filedex, built into libfiledex.wasm by
+// `make wasm` (GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+// -tags sqlite3_dotlk). The host calls _initialize once, then these exports:
+//
+//	fdx_alloc(len i32) → ptr i32           guest memory for the host to write into
+//	fdx_free(ptr i32)                      releases fdx_alloc'd memory and every returned buffer
+//	fdx_open(ptr i32, len i32) → i64       handle, 0 on failure (then fdx_last_error)
+//	fdx_call(h i64, ptr i32, len i32) → i64  response packed ptr<<32 | len
+//	fdx_close(h i64) → i32                 0 on success
+//	fdx_last_error() → i64                 packed like fdx_call; 0 if none
+//
+// Memory ownership: the host owns what it allocates with fdx_alloc (the
+// request and options buffers): the guest only reads them during the call
+// and never frees them, so the host may reuse one buffer for many calls and
+// frees it with fdx_free. The guest owns nothing it returns: each response
+// and each fdx_last_error result is a fresh buffer the host must release
+// with fdx_free after copying it out.
+//
+// A WASI guest is single-threaded: the host must not call into one instance
+// concurrently (wasmhost serializes; Node is single-threaded anyway).
+package main
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/internal/handles"
+)
+
+func main() {} // a reactor's main never runs; -buildmode=c-shared needs one
+
+var table handles.Table
+
+// pinned keeps every buffer the host may still touch reachable. Go's garbage
+// collector does not move objects, so the address stays valid while the slice
+// is referenced here; without this entry the GC would reclaim the memory
+// behind the host's back. Keyed by address, which is what crosses the ABI.
+var pinned = map[uint32][]byte{}
+
+// lastError is the most recent fdx_open failure, as a JSON error object.
+var lastError []byte
+
+// alloc returns a pinned buffer of n bytes (at least 1, so the address is
+// unique and non-zero even for empty payloads).
+func alloc(n int32) (uint32, []byte) {
+	buf := make([]byte, max(n, 1))
+	p := uint32(uintptr(unsafe.Pointer(&buf[0])))
+	pinned[p] = buf
+	return p, buf[:n]
+}
+
+// view returns the host-written bytes at ptr without copying. Callers copy
+// what they keep (parsing copies anyway).
+func view(ptr, n int32) []byte {
+	if n <= 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(uint32(ptr)))), n)
+}
+
+// packed copies b into a new pinned buffer and returns ptr<<32 | len.
+func packed(b []byte) int64 {
+	p, buf := alloc(int32(len(b)))
+	copy(buf, b)
+	return int64(uint64(p)<<32 | uint64(uint32(len(b))))
+}
+
+//go:wasmexport fdx_alloc
+func fdxAlloc(n int32) int32 {
+	if n < 0 {
+		return 0
+	}
+	p, _ := alloc(n)
+	return int32(p)
+}
+
+//go:wasmexport fdx_free
+func fdxFree(ptr int32) {
+	delete(pinned, uint32(ptr)) // unknown pointers (and 0) are ignored
+}
+
+//go:wasmexport fdx_open
+func fdxOpen(ptr, n int32) (h int64) {
+	// A panic escaping an export kills the instance, with every open
+	// library in it: recover at each export as well as in dispatch.
+	defer func() {
+		if r := recover(); r != nil {
+			lastError = bindings.ErrorJSON(bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_open: %v", r))
+			h = 0
+		}
+	}()
+	lastError = nil
+	opts, err := bindings.ParseOpenOptions(view(ptr, n))
+	if err != nil {
+		lastError = bindings.ErrorJSON(err)
+		return 0
+	}
+	e, err := bindings.OpenNative(opts)
+	if err != nil {
+		lastError = bindings.ErrorJSON(err)
+		return 0
+	}
+	return int64(table.Add(e))
+}
+
+//go:wasmexport fdx_call
+func fdxCall(h int64, ptr, n int32) (resp int64) {
+	// Copy the request first: the host may reuse its buffer, and the
+	// response must not alias it.
+	req := append([]byte(nil), view(ptr, n)...)
+	defer func() {
+		if r := recover(); r != nil {
+			resp = packed(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_call: %v", r)))
+		}
+	}()
+	e := table.Get(uint64(h))
+	if e == nil {
+		return packed(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: unknown or closed handle %d", uint64(h))))
+	}
+	// The host cannot pass a Go context; it cancels by closing the instance
+	// (wazero's WithCloseOnContextDone), which stops this call wherever it is.
+	return packed(e.Call(context.Background(), req))
+}
+
+//go:wasmexport fdx_close
+func fdxClose(h int64) (rc int32) {
+	defer func() {
+		if r := recover(); r != nil {
+			rc = -1
+		}
+	}()
+	e := table.Remove(uint64(h))
+	if e == nil || e.Close() != nil {
+		return -1
+	}
+	return 0
+}
+
+//go:wasmexport fdx_last_error
+func fdxLastError() int64 {
+	if lastError == nil {
+		return 0
+	}
+	return packed(lastError)
+}

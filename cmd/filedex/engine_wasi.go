@@ -1,0 +1,25 @@
+//go:build !wasip1
+
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/wasmhost"
+)
+
+// openWASI runs the library inside the WASI build of filedex (wasmhost),
+// with only mounts visible to it. Each mount appears at its host path, so
+// paths in responses are the same as the native engine's.
+func openWASI(ctx context.Context, mounts []string, opts bindings.OpenOptions) (bindings.Engine, error) {
+	// FILEDEX_WAZERO_CACHE overrides where compiled code is cached (default:
+	// the user cache directory); tests share the repository's build cache
+	// with wasmhost's tests, so the module is compiled once per checkout.
+	cfg := wasmhost.Config{CacheDir: os.Getenv("FILEDEX_WAZERO_CACHE")}
+	for _, m := range mounts {
+		cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
+	}
+	return wasmhost.Open(ctx, cfg, opts)
+}

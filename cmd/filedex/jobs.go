@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/filedex/filedex/core"
+)
+
+func (a *app) jobsCommand() *cobra.Command {
+	var all bool
+	listRun := func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		eng, err := a.open(ctx)
+		if err != nil {
+			return err
+		}
+		params := map[string]any{"limit": 50}
+		if !all {
+			params["active"] = true
+		}
+		res, err := call[struct {
+			Jobs []core.Job `json:"jobs"`
+			Next *string    `json:"next"`
+		}](ctx, a, eng, "job.list", params)
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.printJSON(res)
+		}
+		if len(res.Jobs) == 0 {
+			if all {
+				fmt.Fprintln(a.stdout, "No jobs.")
+			} else {
+				fmt.Fprintln(a.stdout, "No unfinished jobs (filedex jobs list --all shows finished ones).")
+			}
+			return nil
+		}
+		t := &table{header: []cell{{text: "ID", right: true}, {text: "KIND"}, {text: "STATUS"}, {text: "LOC", right: true}, {text: "UPDATED"}, {text: "PROGRESS"}}}
+		for _, j := range res.Jobs {
+			var p core.ScanProgress
+			_ = jsonUnmarshal(j.Progress, &p)
+			prog := ""
+			if p.Files+p.Dirs > 0 {
+				prog = fmt.Sprintf("%s files, %s", groupDigits(p.Files), humanSize(p.Bytes))
+			}
+			st := cell{text: string(j.Status)}
+			switch j.Status {
+			case core.JobFailed:
+				st.color = colRed
+			case core.JobPaused, core.JobRunning:
+				st.color = colYell
+			case core.JobCompleted:
+				st.color = colGreen
+			}
+			t.add(cell{text: strconv.FormatInt(j.ID, 10), right: true}, cell{text: j.Kind}, st,
+				cell{text: strconv.FormatInt(j.LocationID, 10), right: true}, cell{text: j.UpdatedAt.Local().Format(time.DateTime)}, cell{text: prog})
+		}
+		a.printTable(t)
+		return nil
+	}
+	cmd := &cobra.Command{
+		Use:   "jobs",
+		Short: "Persisted jobs: list, resume, cancel",
+		Long: `Long operations (scans) run as persisted jobs. A scan stopped by Ctrl-C, a
+crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
+		Example: `  filedex jobs
+  filedex jobs resume
+  filedex jobs cancel 7`,
+		Args: argsRange(0, 0, "a subcommand: list, resume or cancel"),
+		RunE: listRun,
+	}
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List unfinished jobs (--all: every job)",
+		Example: `  filedex jobs list --all`,
+		Args:    argsRange(0, 0, "no arguments"),
+		RunE:    listRun,
+	}
+	list.Flags().BoolVar(&all, "all", false, "include finished jobs")
+	cmd.Flags().BoolVar(&all, "all", false, "include finished jobs")
+
+	resume := &cobra.Command{
+		Use:   "resume [ID]",
+		Short: "Continue a paused job (all unfinished jobs when no ID is given)",
+		Example: `  filedex jobs resume
+  filedex jobs resume 7`,
+		Args: argsRange(0, 1, "at most one job ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var ids []int64
+			if len(args) == 1 {
+				id, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil || id <= 0 {
+					return usagef("job ID must be a positive number, not %q", args[0])
+				}
+				ids = append(ids, id)
+			}
+			if err := a.openWithLocations(ctx); err != nil {
+				return err
+			}
+			eng := a.eng
+			if len(ids) == 0 {
+				res, err := call[struct {
+					Jobs []core.Job `json:"jobs"`
+				}](ctx, a, eng, "job.list", map[string]any{"active": true, "kind": core.JobKindScan, "limit": 1000})
+				if err != nil {
+					return err
+				}
+				for i := len(res.Jobs) - 1; i >= 0; i-- { // oldest first
+					ids = append(ids, res.Jobs[i].ID)
+				}
+				if len(ids) == 0 {
+					if a.json {
+						return a.printJSON(scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}})
+					}
+					if !a.quiet {
+						fmt.Fprintln(a.stdout, "Nothing to resume: no unfinished jobs.")
+					}
+					return nil
+				}
+			}
+			intr := a.catchInterrupt()
+			defer intr.stop()
+			out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
+			for _, id := range ids {
+				res, err := call[core.ScanResult](ctx, a, eng, "job.resume", jobRunParams{ID: id, BudgetMS: scanSlice.Milliseconds()})
+				if err != nil {
+					return err
+				}
+				bar := a.newScanBar("resume " + a.displayPath(res.Location.Path))
+				res, err = a.driveScan(ctx, eng, res, bar, intr)
+				bar.clear()
+				if err != nil {
+					return err
+				}
+				out.Locations = append(out.Locations, res.Location)
+				out.Summary.add(res.Summary)
+				if !a.json && !a.quiet {
+					a.printScanSummary(res.Location.Path, res)
+				}
+			}
+			if a.json {
+				return a.printJSON(out)
+			}
+			if !a.quiet {
+				a.printWarnings(out.Summary.Warnings, out.Summary.WarningCount)
+			}
+			return nil
+		},
+	}
+	cancel := &cobra.Command{
+		Use:     "cancel ID",
+		Short:   "Stop a job for good (what it indexed so far stays; the next scan reconciles)",
+		Example: `  filedex jobs cancel 7`,
+		Args:    argsRange(1, 1, "a job ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usagef("job ID must be a positive number, not %q", args[0])
+			}
+			eng, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			j, err := call[core.Job](ctx, a, eng, "job.cancel", map[string]any{"id": id})
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(j)
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stdout, "Job %d %s.\n", j.ID, j.Status)
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(list, resume, cancel)
+	return cmd
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/filedex/filedex/core"
+)
+
+func (a *app) locationCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "location",
+		Aliases: []string{"locations", "loc"},
+		Short:   "Manage locations (the directories a library indexes)",
+		Example: `  filedex location add ~/Pictures --mode deep --name photos
+  filedex location list
+  filedex location rm ~/Pictures`,
+	}
+	var mode, name string
+	var ignore []string
+	add := &cobra.Command{
+		Use:   "add PATH",
+		Short: "Add a directory as a location without scanning it",
+		Example: `  filedex location add ~/Pictures --mode deep --name photos
+  filedex scan ~/Pictures   # index it`,
+		Args:              argsRange(1, 1, "PATH (a directory)"),
+		ValidArgsFunction: dirCompletion,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if mode != "" && !core.IndexMode(mode).Valid() {
+				return usagef("--mode must be metadata, content or deep, not %q", mode)
+			}
+			p, err := filepath.Abs(args[0])
+			if err != nil {
+				return err
+			}
+			if err := needDir(p); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			eng, err := a.open(ctx, p)
+			if err != nil {
+				return err
+			}
+			loc, err := call[core.Location](ctx, a, eng, "location.add", map[string]any{"path": p, "name": name, "mode": mode, "ignore": ignore})
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(loc)
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stdout, "Added location %d: %s (mode %s). Index it with: filedex scan %s\n", loc.ID, a.displayPath(loc.Path), loc.IndexMode, a.displayPath(loc.Path))
+			}
+			return nil
+		},
+	}
+	add.Flags().StringVar(&mode, "mode", "", "index mode: metadata, content or deep")
+	add.Flags().StringVar(&name, "name", "", "a name for the location")
+	add.Flags().StringArrayVar(&ignore, "ignore", nil, "skip names matching this glob (repeatable)")
+	add.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{"metadata", "content", "deep"}, cobra.ShellCompDirectiveNoFileComp))
+
+	list := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List locations with their size and scan state",
+		Example: `  filedex location list
+  filedex --json location list | jq '.locations[].path'`,
+		Args: argsRange(0, 0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			locs, err := a.locations(ctx)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]any{"locations": locs, "next": nil})
+			}
+			if len(locs) == 0 {
+				fmt.Fprintln(a.stdout, "No locations yet. Add one with: filedex scan DIR")
+				return nil
+			}
+			t := &table{header: []cell{{text: "ID", right: true}, {text: "MODE"}, {text: "STATE"}, {text: "FILES", right: true}, {text: "SIZE", right: true}, {text: "PATH"}}}
+			for _, l := range locs {
+				state := cell{text: string(l.ScanState)}
+				switch l.ScanState {
+				case core.ScanComplete:
+					state.color = colGreen
+				case core.ScanError:
+					state.color = colRed
+				case core.ScanPaused, core.ScanScanning:
+					state.color = colYell
+				}
+				path := a.displayPath(l.Path)
+				if l.Name != "" {
+					path += " (" + l.Name + ")"
+				}
+				t.add(cell{text: strconv.FormatInt(l.ID, 10), right: true}, cell{text: string(l.IndexMode)}, state,
+					cell{text: groupDigits(l.TotalFileCount), right: true}, cell{text: humanSize(l.TotalByteSize), right: true}, cell{text: path, color: colBlue})
+			}
+			a.printTable(t)
+			return nil
+		},
+	}
+	rm := &cobra.Command{
+		Use:     "rm ID|PATH",
+		Aliases: []string{"remove"},
+		Short:   "Forget a location's index (files on disk are never touched)",
+		Example: `  filedex location rm 3
+  filedex location rm ~/Pictures`,
+		Args: argsRange(1, 1, "ID or PATH of a location"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			params := map[string]any{}
+			var mount []string
+			if id, err := strconv.ParseInt(args[0], 10, 64); err == nil && id > 0 {
+				params["id"] = id
+			} else {
+				p, err := filepath.Abs(args[0])
+				if err != nil {
+					return err
+				}
+				params["path"] = p
+				mount = append(mount, p)
+			}
+			eng, err := a.open(ctx, mount...)
+			if err != nil {
+				return err
+			}
+			if _, err := call[map[string]any](ctx, a, eng, "location.remove", params); err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]any{"removed": true})
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stdout, "Removed location %s from the index (files untouched).\n", args[0])
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, rm)
+	return cmd
+}
+
+// locations lists every location, following pages.
+func (a *app) locations(ctx context.Context) ([]core.Location, error) {
+	eng, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []core.Location
+	after := ""
+	for {
+		params := map[string]any{"limit": 1000}
+		if after != "" {
+			params["after"] = after
+		}
+		page, err := call[struct {
+			Locations []core.Location `json:"locations"`
+			Next      *string         `json:"next"`
+		}](ctx, a, eng, "location.list", params)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Locations...)
+		if page.Next == nil {
+			break
+		}
+		after = *page.Next
+	}
+	if out == nil {
+		out = []core.Location{}
+	}
+	return out, nil
+}
+
+// openWithLocations opens the engine so that every location is reachable:
+// on the WASI engine, commands that read files of any location (resuming a
+// scan, verifying duplicates) mount them all. The list comes from a first
+// engine with only the library mounted.
+func (a *app) openWithLocations(ctx context.Context, extra ...string) error {
+	if a.engineName != "wasi" {
+		_, err := a.open(ctx, extra...)
+		return err
+	}
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.close(); err != nil {
+		return err
+	}
+	paths := append([]string(nil), extra...)
+	for _, l := range locs {
+		if needDir(l.Path) == nil { // an unreachable location cannot be mounted
+			paths = append(paths, l.Path)
+		}
+	}
+	_, err = a.open(ctx, paths...)
+	return err
+}

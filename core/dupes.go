@@ -1,0 +1,336 @@
+package core
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/filedex/filedex/core/internal/cas"
+)
+
+// DupesQuery selects duplicate groups for [Duplicates.Groups].
+type DupesQuery struct {
+	// Under keeps only entries strictly below this directory (absolute path): a group is
+	// the entries under it that share a content; copies elsewhere are not counted.
+	Under string `json:"under,omitempty"`
+	// MinSize keeps groups whose content is at least this many bytes.
+	MinSize int64 `json:"min_size,omitempty"`
+	// ContentKind keeps groups of this content kind ("image", …).
+	ContentKind string `json:"kind,omitempty"`
+	// Verify proves, for the groups of the returned page, that members are byte-identical
+	// by reading them whole (full BLAKE3). Members that differ are split into their true
+	// groups; members missing or changed on disk are listed in Unverified.
+	Verify bool `json:"verify,omitempty"`
+}
+
+// DupGroup is a set of entries sharing a content.
+type DupGroup struct {
+	CasID       string   `json:"cas_id"`
+	Size        int64    `json:"size"`
+	Count       int64    `json:"count"`
+	WastedBytes int64    `json:"wasted_bytes"` // size × (count − 1)
+	Verified    bool     `json:"verified"`     // members proven byte-identical (never from a sampled cas_id alone)
+	Paths       []string `json:"paths"`
+	IDs         []int64  `json:"ids"`
+	// IntegrityHash is the full-content BLAKE3 (hex) of a verified group.
+	IntegrityHash string `json:"integrity_hash,omitempty"`
+	// Unverified lists members that could not be read or no longer have the indexed size
+	// (verify only); they are not counted in Count.
+	Unverified []string `json:"unverified,omitempty"`
+}
+
+// DupesResult is a page of duplicate groups.
+type DupesResult struct {
+	Groups []DupGroup `json:"groups"`
+	// TotalWastedBytes is the sum of WastedBytes over every group matching the query (all
+	// pages), as the index knows them; verified groups of this page count as verified.
+	TotalWastedBytes int64  `json:"total_wasted_bytes"`
+	TotalGroups      int64  `json:"total_groups"`
+	Next             string `json:"next,omitempty"`
+}
+
+// Duplicates is the duplicate-content API.
+type Duplicates struct{ l *Library }
+
+// Duplicates returns the duplicate-content API.
+func (l *Library) Duplicates() Duplicates { return Duplicates{l} }
+
+type dupKey struct {
+	content, n, size int64
+}
+
+// Groups returns duplicate groups, most wasted bytes first (ties by cas_id), a page at a time.
+//
+// Plan: without Under, the groups come from one pass over the partial index entries_content
+// (content_id, rowid), already in content_id order, so GROUP BY needs no sort and the table is
+// never read; each group's size and kind is a rowid lookup in content_identity. With Under,
+// the subtree's entries are read (directory path range, then children by parent_id) and
+// grouped. Only the page's groups read their members.
+func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResult, error) {
+	const op = "duplicates.find"
+	res := DupesResult{Groups: []DupGroup{}}
+	limit, err := p.limit(op)
+	if err != nil {
+		return res, err
+	}
+	kind := -1
+	if q.ContentKind != "" {
+		k, ok := ContentKindCode(q.ContentKind)
+		if !ok {
+			return res, errInvalid(op, "kind", "unknown content kind %q", q.ContentKind)
+		}
+		kind = k
+	}
+	var under *subtree
+	if q.Under != "" {
+		if under, err = d.l.subtreeOf(ctx, op, q.Under); err != nil {
+			return res, err
+		}
+	}
+	var afterWasted, afterCas int64
+	hasAfter := p.After != ""
+	if hasAfter {
+		if err := decodeCursor(op, p.After, &afterWasted, &afterCas); err != nil {
+			return res, err
+		}
+	}
+
+	var rows *sql.Rows
+	if under == nil {
+		rows, err = d.l.query(ctx, dupGroupsQ, q.MinSize, kind)
+	} else {
+		rows, err = d.l.query(ctx, dupGroupsUnderQ, under.loc, under.lo, under.hi, under.id, q.MinSize, kind)
+	}
+	if err != nil {
+		return res, wrapDB(op, err)
+	}
+	var all []dupKey
+	for rows.Next() {
+		var k dupKey
+		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
+			rows.Close()
+			return res, wrapDB(op, err)
+		}
+		all = append(all, k)
+		res.TotalWastedBytes += k.size * (k.n - 1)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, wrapDB(op, err)
+	}
+	res.TotalGroups = int64(len(all))
+	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
+	slices.SortFunc(all, func(a, b dupKey) int {
+		return cmp.Or(cmp.Compare(wasted(b), wasted(a)), cmp.Compare(a.content, b.content))
+	})
+	start := 0
+	if hasAfter {
+		start, _ = slices.BinarySearchFunc(all, dupKey{}, func(k dupKey, _ dupKey) int {
+			// Position of the first group strictly after the cursor in (wasted desc, cas asc).
+			if c := cmp.Compare(afterWasted, wasted(k)); c != 0 {
+				return c
+			}
+			if k.content <= afterCas {
+				return -1
+			}
+			return 1
+		})
+	}
+	page := all[start:min(len(all), start+limit)]
+	if start+limit < len(all) {
+		last := page[len(page)-1]
+		res.Next = encodeCursor(wasted(last), last.content)
+	}
+	for _, k := range page {
+		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
+		if err := d.members(ctx, op, k.content, under, &g); err != nil {
+			return res, err
+		}
+		if !q.Verify {
+			res.Groups = append(res.Groups, g)
+			continue
+		}
+		vs, err := d.verify(ctx, op, k.content, g)
+		if err != nil {
+			return res, err
+		}
+		res.TotalWastedBytes -= g.WastedBytes
+		for _, v := range vs {
+			res.TotalWastedBytes += v.WastedBytes
+		}
+		res.Groups = append(res.Groups, vs...)
+	}
+	return res, nil
+}
+
+// dupGroupsQ: content ids with more than one entry, from the covering partial index
+// entries_content; size and kind from content_identity by rowid.
+const dupGroupsQ = `SELECT g.content_id, g.n, c.size_bytes FROM (
+  SELECT content_id, count(*) AS n FROM entries INDEXED BY entries_content
+  WHERE content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1
+) g JOIN content_identity c ON c.id = g.content_id
+WHERE c.size_bytes >= ?1 AND (?2 < 0 OR c.kind = ?2)`
+
+// dupGroupsUnderQ: the same over a subtree (?1..?4 as in subtreeDirs).
+const dupGroupsUnderQ = `SELECT g.content_id, g.n, c.size_bytes FROM (
+  SELECT content_id, count(*) AS n FROM entries INDEXED BY entries_parent_name
+  WHERE parent_id IN (` + subtreeDirs + `) AND content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1
+) g JOIN content_identity c ON c.id = g.content_id
+WHERE c.size_bytes >= ?5 AND (?6 < 0 OR c.kind = ?6)`
+
+// members fills a group's entry ids and paths (entries_content search).
+func (d Duplicates) members(ctx context.Context, op string, content int64, under *subtree, g *DupGroup) error {
+	const q = `SELECT e.id, e.name, p.path, l.path FROM entries e INDEXED BY entries_content
+JOIN locations l ON l.id = e.location_id JOIN entries p ON p.id = e.parent_id
+WHERE e.content_id = (SELECT ?1) AND e.content_id IS NOT NULL
+ AND (?2 = 0 OR (p.location_id = ?2 AND (p.id = ?5 OR (p.path >= ?3 AND p.path < ?4))))
+ORDER BY e.id`
+	var loc, id int64
+	var lo string
+	var hi any = ""
+	if under != nil {
+		loc, lo, hi, id = under.loc, under.lo, under.hi, under.id
+	}
+	rows, err := d.l.query(ctx, q, content, loc, lo, hi, id)
+	if err != nil {
+		return wrapDB(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var eid int64
+		var name, parentPath, locPath string
+		if err := rows.Scan(&eid, &name, &parentPath, &locPath); err != nil {
+			return wrapDB(op, err)
+		}
+		g.IDs = append(g.IDs, eid)
+		g.Paths = append(g.Paths, joinPath(locPath, parentPath, name))
+	}
+	return wrapDB(op, rows.Err())
+}
+
+// verify reads every member whole and splits the group into classes of identical bytes.
+//
+// Why no shortcut through a cached integrity hash: content_identity.integrity_hash belongs to
+// a content id, not to a file. It was computed from some file carrying that cas_id at some
+// time; it says nothing about another member (a sampled id can collide on files that differ
+// outside the samples) nor about the same file after it changed. Trusting it per member would
+// need a per-entry record of (hash, size, mtime) at hashing time, which the schema does not
+// keep (it would cost every entry bytes for a rare operation). So each member is hashed
+// (full BLAKE3; reading all bytes is the price of proof), and the cache is written instead:
+// when all readable members agree, their hash becomes the content's integrity_hash, for
+// deep-mode consumers.
+func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupGroup) ([]DupGroup, error) {
+	type member struct {
+		id   int64
+		path string
+		sum  [32]byte
+	}
+	var ok []member
+	var bad []string
+	for i, path := range g.Paths {
+		if err := ctx.Err(); err != nil {
+			return nil, wrapDB(op, err)
+		}
+		sum, err := hashFile(path, g.Size)
+		if err != nil {
+			bad = append(bad, path)
+			continue
+		}
+		ok = append(ok, member{g.IDs[i], path, sum})
+	}
+	// Classes of equal hashes, in member (id) order.
+	slices.SortStableFunc(ok, func(a, b member) int { return bytes.Compare(a.sum[:], b.sum[:]) })
+	var out []DupGroup
+	for i := 0; i < len(ok); {
+		j := i
+		for j < len(ok) && ok[j].sum == ok[i].sum {
+			j++
+		}
+		if j-i >= 2 {
+			v := DupGroup{CasID: g.CasID, Size: g.Size, Count: int64(j - i), WastedBytes: g.Size * int64(j-i-1),
+				Verified: true, IntegrityHash: hex.EncodeToString(ok[i].sum[:])}
+			cls := ok[i:j]
+			slices.SortFunc(cls, func(a, b member) int { return cmp.Compare(a.id, b.id) })
+			for _, m := range cls {
+				v.IDs = append(v.IDs, m.id)
+				v.Paths = append(v.Paths, m.path)
+			}
+			out = append(out, v)
+		}
+		i = j
+	}
+	if len(out) == 1 && out[0].Count == int64(len(ok)) && !d.l.opts.ReadOnly {
+		sum := ok[0].sum
+		if err := d.l.update(ctx, op, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE content_identity SET integrity_hash = ? WHERE id = ? AND integrity_hash IS NOT ?`, sum[:], content, sum[:])
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if len(bad) > 0 {
+		if len(out) == 0 {
+			out = append(out, DupGroup{CasID: g.CasID, Size: g.Size, Paths: []string{}, IDs: []int64{}})
+		}
+		out[0].Unverified = bad
+	}
+	slices.SortFunc(out, func(a, b DupGroup) int {
+		if len(a.IDs) == 0 || len(b.IDs) == 0 {
+			return cmp.Compare(len(b.IDs), len(a.IDs))
+		}
+		return cmp.Or(cmp.Compare(b.WastedBytes, a.WastedBytes), cmp.Compare(a.IDs[0], b.IDs[0]))
+	})
+	return out, nil
+}
+
+// hashFile is the full BLAKE3 of a regular file that must still have the indexed size.
+func hashFile(path string, size int64) ([32]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return [32]byte{}, err
+	}
+	if !st.Mode().IsRegular() || st.Size() != size {
+		return [32]byte{}, fmt.Errorf("%s: %w", path, cas.ErrChanged)
+	}
+	return cas.Integrity(io.ReaderAt(f), size)
+}
+
+// subtree is a directory and the path range of the directories below it.
+type subtree struct {
+	id, loc int64
+	lo      string
+	hi      any
+}
+
+// subtreeOf resolves an absolute directory path to its subtree range.
+func (l *Library) subtreeOf(ctx context.Context, op, path string) (*subtree, error) {
+	id, err := l.resolvePath(ctx, op, path)
+	if err != nil {
+		return nil, &Error{Op: op, Field: "under", Err: err}
+	}
+	row, err := l.queryRow(ctx, `SELECT location_id, path FROM entries WHERE id = ?`, id)
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	var loc int64
+	var p sql.NullString
+	if err := row.Scan(&loc, &p); err != nil {
+		return nil, wrapDB(op, err)
+	}
+	if !p.Valid {
+		return nil, errInvalid(op, "under", "%s is not a directory", path)
+	}
+	lo, hi := subtreeRange(p.String)
+	return &subtree{id: id, loc: loc, lo: lo, hi: hi}, nil
+}

@@ -1,0 +1,232 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Usage is the disk-usage API: the seed's "large files by directory", a directory-size tree
+// and the largest files.
+type Usage struct{ l *Library }
+
+// Usage returns the disk-usage API.
+func (l *Library) Usage() Usage { return Usage{l} }
+
+// DirUsage is the size of one directory.
+type DirUsage struct {
+	Path  string `json:"path"`
+	ID    int64  `json:"id"`
+	Depth int    `json:"depth"` // 0 for the directory asked about
+	Bytes int64  `json:"bytes"` // sum of the sizes of the files below (or, for LargeFiles, of its large files)
+	Files int64  `json:"files"`
+	Dirs  int64  `json:"dirs,omitempty"`
+}
+
+// LargeFiles is the seed's "large files by directory": for every directory holding files of
+// at least minSize bytes, their total size and count, largest total first, at most limit rows
+// (0: 100).
+//
+// With minSize ≥ 1 MiB (the seed's example is 100 MiB) it reads only the partial index
+// entries_large, which holds files of 1 MiB and more; a smaller threshold reads the table.
+func (u Usage) LargeFiles(ctx context.Context, minSize int64, limit int) ([]DirUsage, error) {
+	const op = "tree.large_files"
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	from := "FROM entries e NOT INDEXED"
+	if minSize >= largeFileMin {
+		from = fmt.Sprintf("FROM entries e INDEXED BY entries_large WHERE e.size >= %d AND", largeFileMin)
+	} else {
+		from += " WHERE"
+	}
+	rows, err := u.l.read.QueryContext(ctx, `SELECT g.parent_id, g.total, g.n, l.path, p.path FROM (
+  SELECT e.parent_id, sum(e.size) AS total, count(*) AS n `+from+` e.size >= ? AND e.kind = 0 GROUP BY e.parent_id
+) g JOIN entries p ON p.id = g.parent_id JOIN locations l ON l.id = p.location_id
+ORDER BY g.total DESC, g.parent_id LIMIT ?`, minSize, limit)
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	defer rows.Close()
+	out := []DirUsage{}
+	for rows.Next() {
+		var d DirUsage
+		var loc, path string
+		if err := rows.Scan(&d.ID, &d.Bytes, &d.Files, &loc, &path); err != nil {
+			return nil, wrapDB(op, err)
+		}
+		d.Path = joinPath(loc, path)
+		out = append(out, d)
+	}
+	return out, wrapDB(op, rows.Err())
+}
+
+// Tree returns the sizes of a directory and of its sub-directories down to depth levels
+// below it (0: the directory alone), in path order. Each size covers the whole subtree
+// below that directory. It reads the subtree once: its directories by path range, their
+// children by parent_id, summed per directory and rolled up in Go.
+func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, error) {
+	const op = "tree.usage"
+	if depth < 0 {
+		return nil, errInvalid(op, "depth", "must be ≥ 0")
+	}
+	st, err := u.l.subtreeOf(ctx, op, path)
+	if err != nil {
+		return nil, err
+	}
+	var rootPath, locPath string
+	row, err := u.l.queryRow(ctx, `SELECT e.path, l.path FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?`, st.id)
+	if err == nil {
+		err = row.Scan(&rootPath, &locPath)
+	}
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	// Directories of the subtree (and the root), with their own path.
+	type dir struct {
+		id           int64
+		path         string
+		bytes, files int64
+		dirs         int64
+	}
+	dirs := map[int64]*dir{st.id: {id: st.id, path: rootPath}}
+	rows, err := u.l.query(ctx, `SELECT id, path FROM entries WHERE location_id = (SELECT ?1) AND path >= (SELECT ?2) AND path < (SELECT ?3) AND path IS NOT NULL`, st.loc, st.lo, st.hi)
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	for rows.Next() {
+		d := &dir{}
+		if err := rows.Scan(&d.id, &d.path); err != nil {
+			rows.Close()
+			return nil, wrapDB(op, err)
+		}
+		dirs[d.id] = d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrapDB(op, err)
+	}
+	// Direct file sums per directory.
+	rows, err = u.l.query(ctx, `SELECT parent_id, coalesce(sum(size) FILTER (WHERE kind = 0), 0), count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1)
+FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (`+subtreeDirs+`) GROUP BY parent_id`, st.loc, st.lo, st.hi, st.id)
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	for rows.Next() {
+		var id, b, f, sd int64
+		if err := rows.Scan(&id, &b, &f, &sd); err != nil {
+			rows.Close()
+			return nil, wrapDB(op, err)
+		}
+		if d := dirs[id]; d != nil {
+			d.bytes, d.files, d.dirs = b, f, sd
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrapDB(op, err)
+	}
+	// Roll up: every directory adds its direct sums to the ancestor at depth ≤ depth that
+	// contains it (paths below rootPath: count the '/'-separated levels).
+	out := map[string]*DirUsage{}
+	prefixLen := len(rootPath)
+	if rootPath != "" {
+		prefixLen++ // the '/' after it
+	}
+	byPath := map[string]int64{}
+	for _, d := range dirs {
+		byPath[d.path] = d.id
+	}
+	for _, d := range dirs {
+		rel := ""
+		if d.id != st.id {
+			rel = d.path[prefixLen:]
+		}
+		parts := strings.Split(rel, "/")
+		if rel == "" {
+			parts = nil
+		}
+		// Credit this directory's direct sums to itself and each ancestor up to the root,
+		// but only those within the depth limit are reported.
+		for k := min(len(parts), depth); k >= 0; k-- {
+			p := strings.Join(parts[:k], "/")
+			x := out[p]
+			if x == nil {
+				full := rootPath
+				if p != "" {
+					full = strings.TrimPrefix(rootPath+"/"+p, "/")
+				}
+				x = &DirUsage{ID: byPath[full], Path: joinPath(locPath, full), Depth: k}
+				out[p] = x
+			}
+			x.Bytes += d.bytes
+			x.Files += d.files
+			x.Dirs += d.dirs
+		}
+	}
+	res := make([]DirUsage, 0, len(out))
+	for _, x := range out {
+		res = append(res, *x)
+	}
+	slices.SortFunc(res, func(a, b DirUsage) int { return cmp.Compare(a.Path, b.Path) })
+	return res, nil
+}
+
+// Largest returns the n largest files (0: 100), largest first, optionally below a directory
+// (under, absolute path). Without under it reads the partial index entries_large from its
+// largest end and falls back to the table only when fewer than n files of 1 MiB or more
+// exist; with under it reads the subtree.
+func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error) {
+	const op = "tree.usage"
+	if n <= 0 {
+		n = DefaultLimit
+	}
+	if n > MaxLimit {
+		return nil, errInvalid(op, "top", "must be ≤ %d", MaxLimit)
+	}
+	var queries []struct {
+		q    string
+		args []any
+	}
+	if under != "" {
+		st, err := u.l.subtreeOf(ctx, op, under)
+		if err != nil {
+			return nil, err
+		}
+		queries = append(queries, struct {
+			q    string
+			args []any
+		}{selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?5`,
+			[]any{st.loc, st.lo, st.hi, st.id, n}})
+	} else {
+		queries = append(queries, struct {
+			q    string
+			args []any
+		}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`, largeFileMin), []any{n}},
+			struct {
+				q    string
+				args []any
+			}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`, largeFileMin), nil})
+	}
+	out := []Entry{}
+	for _, q := range queries {
+		if len(out) >= n {
+			break
+		}
+		args := q.args
+		if args == nil {
+			args = []any{n - len(out)}
+		}
+		rows, err := u.l.query(ctx, q.q, args...)
+		if err != nil {
+			return nil, wrapDB(op, err)
+		}
+		if _, err := (Entries{u.l}).collect(rows, &out, n); err != nil {
+			return nil, wrapDB(op, err)
+		}
+	}
+	es, _, err := Entries{u.l}.withMetadata(ctx, op, out, "")
+	return es, err
+}

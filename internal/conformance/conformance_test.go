@@ -1,0 +1,289 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/internal/conformance"
+	"github.com/filedex/filedex/wasmhost"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/conformance/*.golden.jsonl from the native engine")
+
+// defaultOptions open every script's library unless NAME.options.json
+// overrides them. "roots" confines the native engines exactly as the WASI
+// mounts confine the guest, so both refuse the same paths the same way.
+const defaultOptions = `{"library":"$ROOT/lib","fixed_clock":"2026-01-02T03:04:05Z","uuid_seed":1,"roots":["$ROOT/lib","$ROOT/data"]}`
+
+// repo is the repository root; artifacts are where the Makefile puts them.
+var repo, _ = filepath.Abs("../..")
+
+func artifact(name string) string { return filepath.Join(repo, "build", name) }
+
+// requireArtifacts is set by `make test`: a missing .so or .wasm then fails
+// instead of skipping, so CI cannot pass by testing fewer engines.
+var requireArtifacts = os.Getenv("FILEDEX_REQUIRE_ARTIFACTS") != ""
+
+// job is one script prepared for running: its fixture root, its open
+// options and its requests (one per line), $ROOT already substituted.
+type job struct {
+	name, root, options, input string
+}
+
+// engine runs jobs and returns one transcript per job: one response per line,
+// notifications omitted; or, when the library does not open, the error object
+// as the only line. Each job's fixture is fresh when run is called.
+type engine struct {
+	name  string
+	needs []string // build artifacts
+	run   func(t *testing.T, jobs []job) []string
+}
+
+// each adapts a one-job runner to an engine's run.
+func each(fn func(t *testing.T, j job) string) func(*testing.T, []job) []string {
+	return func(t *testing.T, jobs []job) []string {
+		out := make([]string, len(jobs))
+		for i, j := range jobs {
+			out[i] = fn(t, j)
+		}
+		return out
+	}
+}
+
+var engines = []engine{
+	{name: "native", run: each(runNative)},
+	{name: "stdio", run: each(runStdio)},
+	{name: "capi", needs: []string{"libfiledex.so", "filedex_rpc"}, run: each(runCAPI)},
+	{name: "python", needs: []string{"libfiledex.so"}, run: each(runPython)},
+	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: each(runWazero)},
+	// One Node process per script: several instances of the module in one
+	// Node 20 process crashed it (examples/node/filedex.mjs, Reactor.load).
+	{name: "node", needs: []string{"libfiledex.wasm"}, run: each(runNode)},
+}
+
+func TestConformance(t *testing.T) {
+	dir := filepath.Join(repo, "testdata", "conformance")
+	scripts, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	base := t.TempDir()
+	var jobs []job
+	for _, s := range scripts {
+		if strings.HasSuffix(s, ".golden.jsonl") {
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(s), ".jsonl")
+		jobs = append(jobs, loadJob(t, dir, name, filepath.Join(base, name, "root")))
+	}
+	if len(jobs) == 0 {
+		t.Fatal("no scripts in testdata/conformance")
+	}
+	results := map[string][]string{}
+	for _, e := range engines {
+		ok := t.Run(e.name, func(t *testing.T) {
+			for _, a := range e.needs {
+				if _, err := os.Stat(artifact(a)); err != nil {
+					if requireArtifacts {
+						t.Fatalf("build/%s missing (make capi wasm)", a)
+					}
+					t.Skipf("build/%s missing: run make test (or make capi wasm)", a)
+				}
+			}
+			// Every engine gets identical fixtures at the same roots, so
+			// absolute paths in responses are the same bytes everywhere.
+			for _, j := range jobs {
+				if err := os.RemoveAll(j.root); err != nil {
+					t.Fatal(err)
+				}
+				if err := conformance.Build(j.root); err != nil {
+					t.Fatal(err)
+				}
+			}
+			results[e.name] = e.run(t, jobs)
+		})
+		if !ok && e.name == "native" {
+			t.FailNow()
+		}
+	}
+	for i, j := range jobs {
+		t.Run(j.name, func(t *testing.T) {
+			native := results["native"][i]
+			golden := filepath.Join(dir, j.name+".golden.jsonl")
+			norm := strings.ReplaceAll(native, j.root, "$ROOT")
+			if *update {
+				if err := os.WriteFile(golden, []byte(norm), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			g, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update and review the diff)", err)
+			}
+			if norm != string(g) {
+				t.Errorf("native transcript differs from %s:\n%s", filepath.Base(golden), lineDiff(string(g), norm))
+			}
+			for _, e := range engines[1:] {
+				got, ran := results[e.name]
+				if !ran {
+					continue // skipped or failed above, with its reason
+				}
+				if got[i] != native {
+					t.Errorf("%s transcript differs from native:\n%s", e.name, lineDiff(native, got[i]))
+				}
+			}
+		})
+	}
+}
+
+// loadJob reads script name (and its optional name.options.json) for root.
+func loadJob(t *testing.T, dir, name, root string) job {
+	script, err := os.ReadFile(filepath.Join(dir, name+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := defaultOptions
+	if b, err := os.ReadFile(filepath.Join(dir, name+".options.json")); err == nil {
+		options = string(bytes.TrimSpace(b))
+	}
+	subst := func(s string) string { return strings.ReplaceAll(s, "$ROOT", root) }
+	var lines []string
+	for _, l := range strings.Split(string(script), "\n") {
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "//") {
+			continue // comments document the script; they are never sent
+		}
+		lines = append(lines, subst(l))
+	}
+	return job{name: name, root: root, options: subst(options), input: strings.Join(lines, "\n") + "\n"}
+}
+
+// lineDiff shows the first differing line of two transcripts.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d\nwant %s\n got %s", i+1, a, b)
+		}
+	}
+	return "(equal)"
+}
+
+func openOptions(t *testing.T, options string) (bindings.OpenOptions, string) {
+	o, err := bindings.ParseOpenOptions([]byte(options))
+	if err != nil {
+		return o, string(bindings.ErrorJSON(err)) + "\n"
+	}
+	return o, ""
+}
+
+func transcript(e bindings.Engine, input string) string {
+	var out strings.Builder
+	for _, l := range strings.Split(strings.TrimSuffix(input, "\n"), "\n") {
+		if r := e.Call(context.Background(), []byte(l)); r != nil {
+			out.Write(r)
+			out.WriteByte('\n')
+		}
+	}
+	return out.String()
+}
+
+func runNative(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
+	if failed != "" {
+		return failed
+	}
+	n, err := bindings.OpenNative(o)
+	if err != nil {
+		return string(bindings.ErrorJSON(err)) + "\n"
+	}
+	defer n.Close()
+	return transcript(n, j.input)
+}
+
+// runStdio is `filedex rpc`'s server loop, fed the whole script at once.
+func runStdio(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
+	if failed != "" {
+		return failed
+	}
+	n, err := bindings.OpenNative(o)
+	if err != nil {
+		return string(bindings.ErrorJSON(err)) + "\n"
+	}
+	defer n.Close()
+	var out bytes.Buffer
+	if err := bindings.Serve(context.Background(), n, strings.NewReader(j.input), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func runCAPI(t *testing.T, j job) string {
+	return runProgram(t, j.input, artifact("filedex_rpc"), j.options)
+}
+
+func runPython(t *testing.T, j job) string {
+	return runProgram(t, j.input, "python3", filepath.Join(repo, "examples", "python", "filedex.py"), artifact("libfiledex.so"), j.options)
+}
+
+// mounts are what the WASI engines may reach: the same directories as the
+// "roots" option, each at its host path.
+func mounts(root string) []string {
+	return []string{filepath.Join(root, "lib"), filepath.Join(root, "data")}
+}
+
+func runWazero(t *testing.T, j job) string {
+	o, failed := openOptions(t, j.options)
+	if failed != "" {
+		return failed
+	}
+	cfg := wasmhost.Config{WasmPath: artifact("libfiledex.wasm"), CacheDir: artifact("wazero-cache")}
+	for _, m := range mounts(j.root) {
+		cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
+	}
+	e, err := wasmhost.Open(context.Background(), cfg, o)
+	if err != nil {
+		if be, ok := err.(*bindings.Error); ok {
+			return string(bindings.ErrorJSON(be)) + "\n"
+		}
+		t.Fatal(err)
+	}
+	defer e.Close()
+	return transcript(e, j.input)
+}
+
+func runNode(t *testing.T, j job) string {
+	if _, err := exec.LookPath("node"); err != nil {
+		// Never a skip: a missing runtime must not turn into a green run.
+		t.Fatal("node not found on PATH: the Node leg of the conformance suite needs Node >= 20 (apt-get install nodejs)")
+	}
+	args := append([]string{"--no-warnings", filepath.Join(repo, "examples", "node", "filedex.mjs"), "rpc", artifact("libfiledex.wasm"), j.options}, mounts(j.root)...)
+	return runProgram(t, j.input, "node", args...)
+}
+
+// runProgram runs a client that speaks the transcript protocol on stdio.
+// Exit status 3 means "the library did not open" and is a valid transcript.
+func runProgram(t *testing.T, input, name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+			t.Fatalf("%s: %v\nstderr:\n%s", name, err, stderr.String())
+		}
+	}
+	return stdout.String()
+}

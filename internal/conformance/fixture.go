@@ -1,0 +1,65 @@
+package conformance
+
+import (
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// FixtureTime is the modification time of every fixture file and directory,
+// so that listings and timestamps in responses never depend on when the
+// suite ran.
+var FixtureTime = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// Fixture files under root/data, relative path → content. Names cover what
+// breaks naive code: spaces, shell and HTML metacharacters, non-ASCII, bytes
+// that are not UTF-8, a leading dot, duplicates (a.txt and copy/a.txt).
+var fixtureFiles = []struct{ path, content string }{
+	{"a.txt", "hello\n"},
+	{"copy/a.txt", "hello\n"},
+	{"sub/c.bin", string(make([]byte, 1000))},
+	{"sub/deeper/ünïcödé.md", "# ü\n"},
+	{"name with spaces & <html>.txt", "x"},
+	{"bad\xff\xfename.txt", "not utf-8 name"},
+	{".hidden", "h"},
+	{"empty.txt", ""},
+}
+
+// Build creates the fixture under root, which must not exist or be empty:
+//
+//	root/lib       the library directory (empty: the engine creates the database)
+//	root/data      the tree scripts index, with root/data/escape → ../outside
+//	root/outside   reachable by no engine (not mounted, not in "roots")
+//
+// Every engine of a script run gets an identical fixture at the same root, so
+// absolute paths in responses are equal byte for byte.
+func Build(root string) error {
+	for _, d := range []string{"lib", "data/empty", "outside"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, f := range fixtureFiles {
+		p := filepath.Join(root, "data", f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(f.content), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "outside", "secret.txt"), []byte("secret"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Symlink("../outside", filepath.Join(root, "data", "escape")); err != nil {
+		return err
+	}
+	// Last, after every file exists: creating a file changes its directory's
+	// mtime, setting times changes nothing else.
+	return filepath.Walk(filepath.Join(root, "data"), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.Mode()&os.ModeSymlink != 0 {
+			return err
+		}
+		return os.Chtimes(p, FixtureTime, FixtureTime)
+	})
+}
