@@ -156,4 +156,3 @@ func TestMove(t *testing.T) {
 		}
 	})
 }
-
