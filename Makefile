@@ -6,7 +6,7 @@ PKGS    := ./...
 GOSRC   := $(shell git ls-files '*.go' 2>/dev/null) go.mod go.sum
 CC      ?= gcc
 
-.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak
+.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak bench bench-quick bench-peers
 
 all: build
 
@@ -115,6 +115,22 @@ test-wasip1:
 
 clean:
 	rm -rf $(BUILD) wasmhost/libfiledex.wasm
+
+# Benchmarks (benchmarks/README.md). `make bench` is the full run behind the committed
+# benchmarks/RESULTS.md and takes long (1M-entry libraries, 100k-file trees); `make bench-quick`
+# finishes in under 5 minutes on 2 cores. TREE=/usr adds a real tree; BENCH_FLAGS passes flags.
+TREE        ?=
+BENCH_FLAGS ?=
+BENCH_ARGS   = $(if $(TREE),-tree $(TREE)) $(BENCH_FLAGS)
+
+bench: bench-peers
+	$(GO) run ./benchmarks/cmd/fdxbench $(BENCH_ARGS)
+
+bench-quick: bench-peers
+	$(GO) run ./benchmarks/cmd/fdxbench -quick $(BENCH_ARGS)
+
+bench-peers:
+	@./benchmarks/install-peers.sh
 
 # Long reliability runs, never part of `make test` (record what you ran in docs/reliability.md):
 # SIGKILL-and-resume rounds of tag edits and of scans over a SOAK_ENTRIES-file tree, each

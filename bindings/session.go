@@ -39,6 +39,9 @@ type OpenOptions struct {
 	// conformance suite sets it so native and WASI engines refuse the same
 	// paths with the same error.
 	Roots []string `json:"roots,omitempty"`
+	// SkipMigrations opens an existing library without applying pending migrations, for
+	// the migrations.* methods (`filedex migrate`). A filedex extension to INTERFACES.md.
+	SkipMigrations bool `json:"skip_migrations,omitempty"`
 }
 
 var openOptionFields = jsonFieldNames(reflect.TypeFor[OpenOptions]())
@@ -100,7 +103,7 @@ func openSession(opts OpenOptions) (*Session, error) {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	s.opts.Library = dir
-	co := core.Options{ReadOnly: opts.ReadOnly}
+	co := core.Options{ReadOnly: opts.ReadOnly, SkipMigrations: opts.SkipMigrations}
 	if opts.FixedClock != "" {
 		t, _ := time.Parse(time.RFC3339, opts.FixedClock) // validated above
 		co.Clock = core.FixedClock(t.UTC())

@@ -158,6 +158,7 @@ type helper struct {
 
 func startHelper(t testing.TB, mode, dir, arg string) *helper {
 	t.Helper()
+	skipWithoutSubprocesses(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, helperDirEnv+"="+dir, helperArgEnv+"="+arg)
 	stdin, _ := cmd.StdinPipe()

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"bufio"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 // returns a function that makes it let go and waits for it to exit.
 func holdWriteLockProcess(t *testing.T, dir string) (release func()) {
 	t.Helper()
+	skipWithoutSubprocesses(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "FILEDEX_TEST_HOLD_WRITE_LOCK="+dir)
 	stdin, _ := cmd.StdinPipe()
@@ -45,4 +47,21 @@ func holdWriteLockProcess(t *testing.T, dir string) (release func()) {
 func fileURI(path, rawQuery string) string {
 	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: rawQuery}
 	return u.String()
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
 }

@@ -156,8 +156,14 @@ func (l *Library) open(ctx context.Context) error {
 			return wrapOpen(err, dbPath)
 		}
 		runner := migrations.NewRunner(l.write, l.opts.Clock.Now)
-		if err := runner.Up(ctx, 0); err != nil {
+		cur, err := runner.Current(ctx)
+		if err != nil {
 			return wrapDB("open: migrate", err)
+		}
+		if !l.opts.SkipMigrations || cur == 0 {
+			if err := runner.Up(ctx, 0); err != nil {
+				return wrapDB("open: migrate", err)
+			}
 		}
 	}
 	l.read, err = openPool(dbPath, l.opts, true)

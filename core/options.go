@@ -18,6 +18,12 @@ type Options struct {
 	// registration; writes fail with ErrReadOnly. The library must exist.
 	ReadOnly bool
 
+	// SkipMigrations leaves pending migrations unapplied when an existing library is opened,
+	// so `filedex migrate status` can show them and `migrate up --to N` can stop at N. Only
+	// the migration methods are safe on such a library. A library newer than the binary is
+	// refused either way, and a new library is always migrated.
+	SkipMigrations bool
+
 	// Clock returns the current time; nil means time.Now. Tests and reproducible runs pass
 	// [FixedClock].
 	Clock Clock
@@ -56,7 +62,7 @@ func (o Options) withDefaults() Options {
 		o.Clock = systemClock{}
 	}
 	if o.UUIDs == nil {
-		o.UUIDs = randomUUIDs{}
+		o.UUIDs = &randomUUIDs{}
 	}
 	if o.MaxOpenConns <= 0 {
 		o.MaxOpenConns = 10
@@ -110,9 +116,29 @@ type UUIDSource interface {
 	Random(p []byte)
 }
 
-type randomUUIDs struct{}
+// randomUUIDs serves random bytes from a buffer refilled 4 KiB at a time: a scan makes a
+// UUID a row, and a crypto/rand read per UUID (a getrandom call for 10 bytes) costs more
+// than the bytes.
+type randomUUIDs struct {
+	mu  sync.Mutex
+	buf [4096]byte
+	n   int // bytes of buf still unused, at its end
+}
 
-func (randomUUIDs) Random(p []byte) { io.ReadFull(crand.Reader, p) }
+func (r *randomUUIDs) Random(p []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(p) > 0 {
+		if r.n == 0 {
+			io.ReadFull(crand.Reader, r.buf[:])
+			r.n = len(r.buf)
+		}
+		k := copy(p, r.buf[len(r.buf)-r.n:])
+		clear(r.buf[len(r.buf)-r.n : len(r.buf)-r.n+k]) // a byte is handed out once
+		r.n -= k
+		p = p[k:]
+	}
+}
 
 // seededUUIDs is deterministic: the same seed gives the same sequence in every engine and on
 // every platform (PCG is specified bit for bit).
@@ -139,7 +165,7 @@ func (s *seededUUIDs) Random(p []byte) {
 }
 
 var (
-	_ UUIDSource = randomUUIDs{}
+	_ UUIDSource = (*randomUUIDs)(nil)
 	_ UUIDSource = (*seededUUIDs)(nil)
 )
 

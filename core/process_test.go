@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -63,6 +64,7 @@ func holdWriteLock(dir string) {
 // opens the library and reads (WAL readers never wait), and a write waits busy_timeout and
 // then fails with ErrBusy instead of corrupting anything.
 func TestOpen_TwoProcesses(t *testing.T) {
+	skipWithoutSubprocesses(t)
 	dir := filepath.Join(t.TempDir(), "lib")
 	lib, err := core.Open(dir, testOptions())
 	if err != nil {
@@ -189,5 +191,14 @@ func TestOpen_ReadOnly(t *testing.T) {
 	}
 	if _, err := ro.Tags().Create(context.Background(), core.TagInput{Name: "y"}); !errors.Is(err, core.ErrReadOnly) {
 		t.Fatalf("write on read-only: %v", err)
+	}
+}
+
+// skipWithoutSubprocesses skips tests that need a second process: a WASI module cannot start
+// one (make test-wasi runs the core's tests as a wasip1 module).
+func skipWithoutSubprocesses(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "wasip1" || runtime.GOOS == "js" {
+		t.Skipf("needs a second process, which %s cannot start", runtime.GOOS)
 	}
 }

@@ -87,10 +87,12 @@ const (
 	JobKindScan = "scan"
 	maxWarnings = 200
 	// A write transaction commits after this many changed rows or this long, whichever
-	// comes first: large enough to amortize the commit, small enough that readers see
-	// progress and a crash loses little.
-	txMaxChanges = 2000
-	txMaxAge     = 300 * time.Millisecond
+	// comes first: large enough to amortize the commit (every commit writes each page it
+	// dirtied to the WAL, and the name index's inserts dirty pages all over it), small
+	// enough that readers see progress, other writers wait little and a crash loses little.
+	// 2000 rows / 300 ms before; 20000 / 1 s measured with the scan pragmas in scan_writer.go.
+	txMaxChanges = 20000
+	txMaxAge     = time.Second
 )
 
 // scanCheckpoint is a scan job's persisted state. It is written in the same transaction as
@@ -236,7 +238,14 @@ type scanner struct {
 	displacedFiles map[uint64]int64
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
-	pending [][]any          // rows queued by insertRow, written by flushInserts
+	pending []pendingRow // rows queued by insertRow, written by flushInserts
+	now     time.Time    // the clock at the current directory batch
+
+	// Content identified ahead (first scans in content modes): directories taken from the
+	// walk, in walk order, whose files the pipe is identifying; queued counts their files.
+	pipe    *hashPipe
+	queue   []*dirBatch
+	queued  int
 	subdirs map[string]int64 // rows of subdirectories whose batches are still to come
 
 	lastProgress time.Time
@@ -314,6 +323,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		return res, err
 	}
 	s.w = newWriter(s.l)
+	// Rows queued for a rolled-back transaction are gone with it: their ids and parents
+	// were that transaction's.
+	s.w.onRollback = func() { s.pending = s.pending[:0] }
 	defer s.w.close(context.WithoutCancel(ctx))
 
 	if s.ck.Phase == "discovery" {
@@ -333,6 +345,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		}
 		walkCtx, stop := context.WithCancelCause(ctx)
 		defer stop(nil)
+		if s.contentMode() && s.ck.FirstScan {
+			s.pipe = s.startPipe(walkCtx)
+		}
 		_, werr := s.walker.WalkAfter(walkCtx, s.loc.Path, s.ck.After, func(b *walk.Batch) error {
 			if err := s.batch(walkCtx, b); err != nil {
 				return err
@@ -342,9 +357,21 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			}
 			return nil
 		})
+		if werr == nil || errors.Is(werr, errBudget) {
+			// Directories taken from the walk are written before the checkpoint moves on.
+			if err := s.drain(walkCtx); err != nil {
+				werr = err
+			}
+		}
+		if s.pipe != nil {
+			// Otherwise (cancelled, failed) queued directories are dropped: the checkpoint
+			// is before them, and the next call walks them again.
+			s.pipe.stop()
+			s.pipe, s.queue, s.queued = nil, nil, 0
+		}
 		if werr != nil {
 			// Commit what is complete; the checkpoint points after the last whole batch.
-			if cerr := s.w.commit(context.WithoutCancel(ctx), s.checkpointFn()); cerr != nil {
+			if cerr := s.commit(context.WithoutCancel(ctx)); cerr != nil {
 				return res, cerr
 			}
 			switch {
@@ -358,7 +385,7 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr))
 		}
 		s.ck.Phase = "finalize"
-		if err := s.w.commit(ctx, s.checkpointFn()); err != nil {
+		if err := s.commit(ctx); err != nil {
 			return res, err
 		}
 	}

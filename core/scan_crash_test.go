@@ -90,6 +90,7 @@ func TestScan_CrashResume(t *testing.T) {
 // whether the kill happened before the child finished on its own.
 func runAndKill(t *testing.T, lib, tree string, n int) bool {
 	t.Helper()
+	skipWithoutSubprocesses(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "FILEDEX_TEST_SCAN_CHILD=1", "FILEDEX_TEST_LIB="+lib, "FILEDEX_TEST_SCAN="+tree)
 	out, _ := cmd.StdoutPipe()

@@ -5,7 +5,6 @@
 package core_test
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,21 +82,4 @@ func TestScan_PermissionDenied(t *testing.T) {
 	if _, err := lib.Entries().GetByPath(ctx, filepath.Join(root, "secret")); err != nil {
 		t.Errorf("unreadable directory itself is indexed: %v", err)
 	}
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
 }

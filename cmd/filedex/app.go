@@ -21,6 +21,8 @@ type app struct {
 	json       bool
 	quiet      bool
 	engineName string
+	// skipMigrations: the migrate commands open a library without applying pending migrations.
+	skipMigrations bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -88,7 +90,7 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 	if err := checkLibraryDir(dir); err != nil {
 		return nil, err
 	}
-	opts := bindings.OpenOptions{Library: dir}
+	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations}
 	var eng bindings.Engine
 	switch a.engineName {
 	case "wasi":

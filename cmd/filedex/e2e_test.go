@@ -492,3 +492,32 @@ func TestCLI_RPC(t *testing.T) {
 		t.Errorf("rpc output:\n%s", out)
 	}
 }
+
+// TestCLI_Migrate: status, down, up and fresh through the command.
+func TestCLI_Migrate(t *testing.T) {
+	c := newCLI(t)
+	c.ok("tag", "create", "kept")
+	var st struct {
+		Current, Latest int
+		Migrations      []struct {
+			Version int  `json:"version"`
+			Applied bool `json:"applied"`
+		} `json:"migrations"`
+	}
+	c.json(&st, "migrate", "status")
+	if st.Current != st.Latest || st.Latest < 2 || len(st.Migrations) != st.Latest {
+		t.Fatalf("status: %+v", st)
+	}
+	c.ok("migrate", "down", "--steps", "1")
+	if out := c.ok("migrate", "status"); !strings.Contains(out, "pending") {
+		t.Errorf("status after down shows nothing pending:\n%s", out)
+	}
+	c.ok("migrate", "up")
+	if out := c.ok("tag", "list"); !strings.Contains(out, "kept") {
+		t.Errorf("tag lost across down and up:\n%s", out)
+	}
+	c.ok("migrate", "fresh", "--yes")
+	if out := c.ok("tag", "list"); strings.Contains(out, "kept") {
+		t.Errorf("fresh kept the tag:\n%s", out)
+	}
+}

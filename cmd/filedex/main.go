@@ -131,6 +131,14 @@ $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.`,
 		DisableAutoGenTag: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			a.cmdPath = cmd.CommandPath()
+			// The migrate commands open the library as it is: applying pending migrations
+			// on open (what every other command does) would undo 'down' and hide what is
+			// pending. (Set here: a PersistentPreRun on migrate would replace this hook.)
+			for c := cmd; c.HasParent(); c = c.Parent() {
+				if c.Name() == "migrate" && !c.Parent().HasParent() {
+					a.skipMigrations = true
+				}
+			}
 			return a.checkGlobals()
 		},
 	}

@@ -1,0 +1,5 @@
+package harness
+
+import "runtime/debug"
+
+var readBuildInfo = debug.ReadBuildInfo

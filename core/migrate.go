@@ -1,0 +1,86 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/filedex/filedex/migrations"
+)
+
+// MigrationReport is the schema state of a library: every migration this binary knows or the
+// library has applied, the version applied last and the newest this binary knows.
+type MigrationReport struct {
+	Migrations []migrations.Status `json:"migrations"`
+	Current    int                 `json:"current"`
+	Latest     int                 `json:"latest"`
+}
+
+// Migrations reports the library's schema state. Open applies pending migrations, so a
+// read-write library is normally current; after MigrateDown it shows what is pending.
+func (l *Library) Migrations(ctx context.Context) (MigrationReport, error) {
+	const op = "migrations.status"
+	r := migrations.NewRunner(l.read, nil)
+	st, err := r.Status(ctx)
+	if err != nil {
+		return MigrationReport{}, wrapDB(op, err)
+	}
+	cur, err := r.Current(ctx)
+	if err != nil {
+		return MigrationReport{}, wrapDB(op, err)
+	}
+	return MigrationReport{Migrations: st, Current: cur, Latest: migrations.Latest()}, nil
+}
+
+// MigrateUp applies pending migrations up to version to (0: all).
+func (l *Library) MigrateUp(ctx context.Context, to int) (MigrationReport, error) {
+	return l.migrate(ctx, "migrations.up", func(r *migrations.Runner) error { return r.Up(ctx, to) })
+}
+
+// MigrateDown reverses the newest steps migrations. The library stays open on the older
+// schema; the operations that need a newer one fail until MigrateUp (or the next Open)
+// brings it back. It is for downgrades: run the older filedex next.
+func (l *Library) MigrateDown(ctx context.Context, steps int) (MigrationReport, error) {
+	if steps < 1 {
+		return MigrationReport{}, errInvalid("migrations.down", "steps", "must be at least 1")
+	}
+	return l.migrate(ctx, "migrations.down", func(r *migrations.Runner) error { return r.Down(ctx, steps) })
+}
+
+// MigrateFresh drops the whole schema, with everything indexed and every tag, and recreates
+// it empty. It refuses unless force is true.
+func (l *Library) MigrateFresh(ctx context.Context, force bool) (MigrationReport, error) {
+	if !force {
+		return MigrationReport{}, &Error{Op: "migrations.fresh", Field: "force", Err: fmt.Errorf("%w: %w", ErrInvalid, migrations.ErrNotForced)}
+	}
+	rep, err := l.migrate(ctx, "migrations.fresh", func(r *migrations.Runner) error { return r.Fresh(ctx, true) })
+	if err != nil {
+		return rep, err
+	}
+	// The library's and this device's rows went with the schema.
+	if err := l.registerIdentity(ctx); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (l *Library) migrate(ctx context.Context, op string, fn func(*migrations.Runner) error) (MigrationReport, error) {
+	if l.write == nil {
+		return MigrationReport{}, &Error{Op: op, Err: ErrReadOnly}
+	}
+	// Statements prepared against the old schema would be re-prepared against tables that
+	// may be gone: drop them all.
+	l.stmtMu.Lock()
+	for k, s := range l.stmts {
+		s.Close()
+		delete(l.stmts, k)
+	}
+	l.stmtMu.Unlock()
+	if err := fn(migrations.NewRunner(l.write, l.opts.Clock.Now)); err != nil {
+		return MigrationReport{}, wrapDB(op, err)
+	}
+	rep, err := l.Migrations(ctx)
+	if err == nil {
+		l.info.SchemaVersion = rep.Current
+	}
+	return rep, err
+}
