@@ -1,8 +1,11 @@
 package core
 
 import (
+	"fmt"
+
 	"context"
 	"database/sql"
+	"github.com/filedex/filedex/internal/sqlitestat"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +35,23 @@ type DBStats struct {
 	FTSBytesPerEntry float64       `json:"fts_bytes_per_entry"`
 	Tables           []TableStats  `json:"tables"`
 	Locations        []LocationUse `json:"locations"`
+	// Objects are the bytes of every table and index (dbstat's figures: SQLite's dbstat
+	// table is not compiled into this SQLite, so filedex walks the b-trees of the file
+	// itself), largest first. Empty, with ObjectsNote saying why, when the file could not
+	// be read quietly (another process writing during the walk).
+	Objects     []ObjectStats `json:"objects"`
+	ObjectsNote string        `json:"objects_note,omitempty"`
+}
+
+// ObjectStats is the storage of one table or index.
+type ObjectStats struct {
+	Name          string  `json:"name"`
+	Type          string  `json:"type"` // "table" or "index"
+	Table         string  `json:"table"`
+	Pages         int64   `json:"pages"`
+	Bytes         int64   `json:"bytes"`
+	Cells         int64   `json:"cells"` // rows of a table, entries of an index
+	BytesPerEntry float64 `json:"bytes_per_entry"`
 }
 
 // TableStats is the row count of one table.
@@ -124,6 +144,7 @@ FROM locations l LEFT JOIN (
 	if err != nil {
 		return st, err
 	}
+	st.Objects, st.ObjectsNote = l.objectStats(ctx, st.Entries)
 	if fi, err := os.Stat(filepath.Join(l.dir, DatabaseFile+"-wal")); err == nil {
 		st.WALBytes = fi.Size()
 	}
@@ -132,4 +153,32 @@ FROM locations l LEFT JOIN (
 		st.FTSBytesPerEntry = float64(st.FTSBytes) / float64(st.Entries)
 	}
 	return st, nil
+}
+
+// objectStats walks the database file's b-trees. The walk reads the file, not SQLite's view
+// of it, so the write-ahead log is checkpointed into the file first; pages a concurrent
+// writer changes meanwhile can make the walk fail, which is reported, not fatal.
+func (l *Library) objectStats(ctx context.Context, entries int64) ([]ObjectStats, string) {
+	if l.write != nil {
+		var busy, logFrames, done int
+		if err := l.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+			return nil, "checkpoint failed: " + err.Error()
+		}
+		if logFrames != done {
+			return nil, fmt.Sprintf("the write-ahead log could not be folded into the file (%d of %d pages; readers or a writer busy): sizes per object skipped", done, logFrames)
+		}
+	}
+	a, err := sqlitestat.Analyze(filepath.Join(l.dir, DatabaseFile))
+	if err != nil {
+		return nil, "page walk failed (the file changed during the walk?): " + err.Error()
+	}
+	out := make([]ObjectStats, 0, len(a.Objects))
+	for _, o := range a.Objects {
+		x := ObjectStats{Name: o.Name, Type: o.Type, Table: o.Table, Pages: int64(o.Pages), Bytes: a.Bytes(o), Cells: int64(o.Cells)}
+		if entries > 0 {
+			x.BytesPerEntry = float64(x.Bytes) / float64(entries)
+		}
+		out = append(out, x)
+	}
+	return out, ""
 }

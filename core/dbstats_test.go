@@ -47,4 +47,20 @@ func TestDBStats(t *testing.T) {
 	if !found {
 		t.Fatalf("tables: %+v", st.Tables)
 	}
+	// Per-object sizes: every table and index, adding up to the file with the free pages.
+	if st.ObjectsNote != "" || len(st.Objects) == 0 {
+		t.Fatalf("no object sizes: %q", st.ObjectsNote)
+	}
+	var pages int64
+	seen := map[string]core.ObjectStats{}
+	for _, o := range st.Objects {
+		pages += o.Pages
+		seen[o.Name] = o
+	}
+	if pages+st.FreePages > st.PageCount || pages < st.PageCount/2 {
+		t.Errorf("objects hold %d pages, free %d, file %d", pages, st.FreePages, st.PageCount)
+	}
+	if e, n := seen["entries"], seen["entries_parent_name"]; e.Cells != int64(len(g.all)) || n.Cells != int64(len(g.all)) || e.Bytes == 0 || n.Type != "index" {
+		t.Errorf("entries %+v, entries_parent_name %+v", e, n)
+	}
 }

@@ -245,46 +245,10 @@ func (s Labels) Delete(ctx context.Context, id int64) error {
 // Apply labels entries, creating their metadata rows on first use; it returns how many
 // entries newly got the label.
 func (s Labels) Apply(ctx context.Context, labelID int64, entryIDs ...int64) (int, error) {
-	const op = "label.apply"
-	n := 0
-	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, op, `SELECT 1 FROM labels WHERE id = ?`, labelID, "no such label"); err != nil {
-			return err
-		}
-		for _, eid := range entryIDs {
-			mid, err := ensureMetadata(ctx, tx, s.l, op, eid)
-			if err != nil {
-				return err
-			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO metadata_label (metadata_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, mid, labelID)
-			if err != nil {
-				return err
-			}
-			k, _ := res.RowsAffected()
-			n += int(k)
-		}
-		return nil
-	})
-	return n, err
+	return s.l.attach(ctx, "label.apply", labelLink, labelID, entryIDs, true)
 }
 
 // Remove takes a label off entries; it returns how many entries lost it.
 func (s Labels) Remove(ctx context.Context, labelID int64, entryIDs ...int64) (int, error) {
-	const op = "label.remove"
-	n := 0
-	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, op, `SELECT 1 FROM labels WHERE id = ?`, labelID, "no such label"); err != nil {
-			return err
-		}
-		for _, eid := range entryIDs {
-			res, err := tx.ExecContext(ctx, `DELETE FROM metadata_label WHERE label_id = ? AND metadata_id = (SELECT metadata_id FROM entries WHERE id = ?)`, labelID, eid)
-			if err != nil {
-				return err
-			}
-			k, _ := res.RowsAffected()
-			n += int(k)
-		}
-		return nil
-	})
-	return n, err
+	return s.l.attach(ctx, "label.remove", labelLink, labelID, entryIDs, false)
 }

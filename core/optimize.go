@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 )
 
 // OptimizeReport is the outcome of [Library.Optimize]. Sizes are the database's pages
@@ -51,6 +52,17 @@ func (l *Library) Optimize(ctx context.Context) (OptimizeReport, error) {
 	}
 	if err := optimizeFTS(ctx, conn); err != nil {
 		return rep, wrapDB(op, err)
+	}
+	// VACUUM builds the new database in temporary storage. In memory that is as large as
+	// the library, and the SQLite connection's memory is capped (256 MiB by default in
+	// ncruces' build, which panics on out-of-memory): a library of a million entries
+	// (~220 MB) would not fit. Natively a temporary file is always available; under WASI
+	// there is no temporary directory, so memory it is.
+	if runtime.GOOS != "wasip1" {
+		if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+			return rep, wrapDB(op, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
 	}
 	if _, err := conn.ExecContext(ctx, `VACUUM`); err != nil {
 		return rep, l.wrapWrite(op, fmt.Errorf("VACUUM: %w", err))

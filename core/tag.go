@@ -207,44 +207,47 @@ func (s Tags) Delete(ctx context.Context, id int64) error {
 // Apply tags entries, creating their metadata rows on first use. Already tagged entries are
 // left as they are. It returns how many entries newly got the tag.
 func (s Tags) Apply(ctx context.Context, tagID int64, entryIDs ...int64) (int, error) {
-	const op = "tag.apply"
-	n := 0
-	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, op, `SELECT 1 FROM tags WHERE id = ?`, tagID, "no such tag"); err != nil {
-			return err
-		}
-		for _, eid := range entryIDs {
-			mid, err := ensureMetadata(ctx, tx, s.l, op, eid)
-			if err != nil {
-				return err
-			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO metadata_tag (metadata_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, mid, tagID)
-			if err != nil {
-				return err
-			}
-			k, _ := res.RowsAffected()
-			n += int(k)
-		}
-		return nil
-	})
-	return n, err
+	return s.l.attach(ctx, "tag.apply", tagLink, tagID, entryIDs, true)
 }
 
 // Remove takes a tag off entries. It returns how many entries lost it.
 func (s Tags) Remove(ctx context.Context, tagID int64, entryIDs ...int64) (int, error) {
-	const op = "tag.remove"
+	return s.l.attach(ctx, "tag.remove", tagLink, tagID, entryIDs, false)
+}
+
+// link describes a junction between user metadata and tags or labels.
+type link struct{ table, junction, column, missing string }
+
+var (
+	tagLink   = link{"tags", "metadata_tag", "tag_id", "no such tag"}
+	labelLink = link{"labels", "metadata_label", "label_id", "no such label"}
+)
+
+// attach adds (or, with add false, removes) the link between entries and a tag or label,
+// creating metadata rows on first use; it returns how many entries changed.
+func (l *Library) attach(ctx context.Context, op string, k link, id int64, entryIDs []int64, add bool) (int, error) {
 	n := 0
-	err := s.l.update(ctx, op, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, op, `SELECT 1 FROM tags WHERE id = ?`, tagID, "no such tag"); err != nil {
+	err := l.update(ctx, op, func(tx *sql.Tx) error {
+		if err := exists(ctx, tx, op, `SELECT 1 FROM `+k.table+` WHERE id = ?`, id, k.missing); err != nil {
 			return err
 		}
 		for _, eid := range entryIDs {
-			res, err := tx.ExecContext(ctx, `DELETE FROM metadata_tag WHERE tag_id = ? AND metadata_id = (SELECT metadata_id FROM entries WHERE id = ?)`, tagID, eid)
+			var res sql.Result
+			var err error
+			if add {
+				var mid int64
+				if mid, err = ensureMetadata(ctx, tx, l, op, eid); err != nil {
+					return err
+				}
+				res, err = tx.ExecContext(ctx, `INSERT INTO `+k.junction+` (metadata_id, `+k.column+`) VALUES (?, ?) ON CONFLICT DO NOTHING`, mid, id)
+			} else {
+				res, err = tx.ExecContext(ctx, `DELETE FROM `+k.junction+` WHERE `+k.column+` = ? AND metadata_id = (SELECT metadata_id FROM entries WHERE id = ?)`, id, eid)
+			}
 			if err != nil {
 				return err
 			}
-			k, _ := res.RowsAffected()
-			n += int(k)
+			c, _ := res.RowsAffected()
+			n += int(c)
 		}
 		return nil
 	})

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/filedex/filedex/benchmarks/dataset"
-	"github.com/filedex/filedex/benchmarks/sqlitestat"
+	"github.com/filedex/filedex/internal/sqlitestat"
 	"github.com/filedex/filedex/core"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/ext/fts5"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/filedex/filedex/benchmarks/harness"
 	"github.com/filedex/filedex/benchmarks/seedddl"
-	"github.com/filedex/filedex/benchmarks/sqlitestat"
+	"github.com/filedex/filedex/internal/sqlitestat"
 	"github.com/ncruces/go-sqlite3"
 )
 

@@ -18,18 +18,23 @@ type dbStats struct {
 		Path string `json:"path"`
 	} `json:"locations"`
 	FTSBytesPerEntry float64 `json:"fts_bytes_per_entry"`
-	Entries          int64   `json:"entries"`
-	Files            int64   `json:"files"`
-	Dirs             int64   `json:"dirs"`
-	Symlinks         int64   `json:"symlinks"`
-	IndexedBytes     int64   `json:"indexed_bytes"`
-	DatabaseBytes    int64   `json:"database_bytes"`
-	WALBytes         int64   `json:"wal_bytes"`
-	BytesPerEntry    float64 `json:"bytes_per_entry"`
-	Tags             int64   `json:"tags"`
-	Labels           int64   `json:"labels"`
-	SchemaVersion    int     `json:"schema_version"`
-	Path             string  `json:"path"`
+	Objects          []struct {
+		Name          string  `json:"name"`
+		Bytes         int64   `json:"bytes"`
+		BytesPerEntry float64 `json:"bytes_per_entry"`
+	} `json:"objects"`
+	Entries       int64   `json:"entries"`
+	Files         int64   `json:"files"`
+	Dirs          int64   `json:"dirs"`
+	Symlinks      int64   `json:"symlinks"`
+	IndexedBytes  int64   `json:"indexed_bytes"`
+	DatabaseBytes int64   `json:"database_bytes"`
+	WALBytes      int64   `json:"wal_bytes"`
+	BytesPerEntry float64 `json:"bytes_per_entry"`
+	Tags          int64   `json:"tags"`
+	Labels        int64   `json:"labels"`
+	SchemaVersion int     `json:"schema_version"`
+	Path          string  `json:"path"`
 }
 
 type checkReport struct {
@@ -86,6 +91,13 @@ func (a *app) maintCommands() []*cobra.Command {
 				row("  write-ahead log", humanSize(s.WALBytes))
 			}
 			row("bytes per entry", fmt.Sprintf("%.0f B (full-text index: %.0f B of it)", s.BytesPerEntry, s.FTSBytesPerEntry))
+			// The largest tables and indexes: where the bytes per entry go.
+			for i, o := range s.Objects {
+				if i == 8 {
+					break
+				}
+				row("  "+o.Name, fmt.Sprintf("%s  %.1f B/entry", humanSize(o.Bytes), o.BytesPerEntry))
+			}
 			row("tags / labels", fmt.Sprintf("%s / %s", groupDigits(s.Tags), groupDigits(s.Labels)))
 			row("schema version", fmt.Sprint(s.SchemaVersion))
 			a.printTable(t)

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/filedex/filedex/benchmarks/sqlitestat"
+	"github.com/filedex/filedex/internal/sqlitestat"
 	"github.com/ncruces/go-sqlite3"
 )
 
