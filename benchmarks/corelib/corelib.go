@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/filedex/filedex/benchmarks/dataset"
-	"github.com/filedex/filedex/internal/sqlitestat"
 	"github.com/filedex/filedex/core"
+	"github.com/filedex/filedex/internal/sqlitestat"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
 )
