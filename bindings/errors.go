@@ -27,6 +27,9 @@ const (
 	// CodeIncompatible: the library's schema is newer than this binary, or its
 	// applied migrations differ from the embedded ones; it was not modified.
 	CodeIncompatible = -32008
+	// CodeDiskFull: the disk (or the WASI host's quota) ran out of space; the write was
+	// rolled back whole and the library is intact. Free space and retry.
+	CodeDiskFull = -32009
 )
 
 // Error is a JSON-RPC error object. Every failure a transport reports, including
@@ -87,6 +90,7 @@ var kindCodes = map[string]int{
 	"internal":     CodeInternal,
 	"cancelled":    CodeCancelled,
 	"incompatible": CodeIncompatible,
+	"disk_full":    CodeDiskFull,
 }
 
 // KindError is a [Coded] error built by this package (for example the sandbox

@@ -17,6 +17,7 @@ var coreCodes = map[core.Code]int{
 	core.CodeIncompatible: CodeIncompatible,
 	core.CodeCancelled:    CodeCancelled,
 	core.CodeInternal:     CodeInternal,
+	core.CodeDiskFull:     CodeDiskFull,
 }
 
 // coreError converts an error of the core. An invalid argument that names its
