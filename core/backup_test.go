@@ -140,6 +140,7 @@ func tagsInFile(t *testing.T, path string) []string {
 // throughout the backup: the progress callback waits for a fresh commit between steps, which
 // would deadlock if the backup blocked the writer).
 func TestLibrary_Backup_DuringWrites(t *testing.T) {
+	skipWithoutThreads(t)
 	lib := openTest(t)
 	const n = 7
 	// Enough rows for the backup to take several steps.

@@ -17,6 +17,7 @@ import (
 // and they are not blocked by the open write transaction: the writer holds its transaction
 // open, half written, until a reader has completed a read.
 func TestConcurrency_ReadersSeeWholeBatches(t *testing.T) {
+	skipWithoutThreads(t)
 	lib := openTest(t)
 	const n, batches, readers = 10, 40, 3
 	midBatch := make(chan struct{})

@@ -202,3 +202,13 @@ func skipWithoutSubprocesses(t testing.TB) {
 		t.Skipf("needs a second process, which %s cannot start", runtime.GOOS)
 	}
 }
+
+// skipWithoutThreads skips tests whose point is goroutines making progress side by side (a
+// writer committing while a backup or a reader runs): a wasip1 module runs every goroutine on
+// one thread without preemption, so a busy loop there starves the others.
+func skipWithoutThreads(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "wasip1" || runtime.GOOS == "js" {
+		t.Skipf("needs goroutines running in parallel, which %s does not have", runtime.GOOS)
+	}
+}

@@ -272,6 +272,7 @@ func TestRestore_OlderSchema(t *testing.T) {
 // only gives a non-waiting Open time to finish early; the test fails on the order of events,
 // not on a duration.)
 func TestRestore_OpenWaitsForSwap(t *testing.T) {
+	skipWithoutThreads(t)
 	dir := filepath.Join(t.TempDir(), "lib")
 	lib, err := core.Open(dir, testOptions())
 	if err != nil {

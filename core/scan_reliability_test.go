@@ -75,6 +75,7 @@ func TestCrash_ScanThenCheck(t *testing.T) {
 // restores to a library that passes Check and shows the location mid-scan; scanning the
 // restored library finishes with exactly the clean index.
 func TestScan_BackupDuringScan(t *testing.T) {
+	skipWithoutThreads(t)
 	root, want := bigTree(t)
 	dir := filepath.Join(t.TempDir(), "lib")
 	lib, err := core.Open(dir, core.Options{})
@@ -136,6 +137,7 @@ func TestScan_BackupDuringScan(t *testing.T) {
 // ErrFull (code disk_full), the library passes Check, and once there is space again the
 // resumed scan equals a clean one.
 func TestScan_DiskFull(t *testing.T) {
+	skipWithoutThreads(t)
 	root, want := bigTree(t)
 	dir := filepath.Join(t.TempDir(), "lib")
 	opts := core.WithVFS(core.Options{}, fullVFSName)
