@@ -36,6 +36,7 @@ func scanChild() {
 // SQLite's integrity check, and the next scan finishes with exactly the library a clean scan
 // makes: no duplicates, nothing missing, content ids included.
 func TestScan_CrashResume(t *testing.T) {
+	skipWithoutSubprocesses(t)
 	root := makeTree(t)
 	for i := range 30 {
 		write(t, filepath.Join(root, fmt.Sprintf("more/d%02d/f.txt", i)), []byte(fmt.Sprint("x", i)))
@@ -121,6 +122,7 @@ func runAndKill(t *testing.T, lib, tree string, n int) bool {
 // TestScan_CrashDuringRescan: the same for a rescan that moves, renames and deletes, so the
 // kill can land while rows are displaced; moved entries keep their identity after resume.
 func TestScan_CrashDuringRescan(t *testing.T) {
+	skipWithoutSubprocesses(t)
 	for _, n := range []int{1, 2, 3} {
 		t.Run(fmt.Sprintf("kill after commit %d", n), func(t *testing.T) {
 			root := makeTree(t)
