@@ -90,22 +90,9 @@ func labelDelete(ctx context.Context, s *Session, p LabelRef) (Removed, error) {
 type LabelApplyParams = TagApplyParams
 
 func labelApply(ctx context.Context, s *Session, p LabelApplyParams) (Changed, error) {
-	return labelEdit(ctx, s, p, s.lib.Labels().Apply)
+	return editRelation(ctx, s, p, LabelRef{ID: p.ID, Name: p.Name}.resolve, s.lib.Labels().Apply)
 }
 
 func labelRemove(ctx context.Context, s *Session, p LabelApplyParams) (Changed, error) {
-	return labelEdit(ctx, s, p, s.lib.Labels().Remove)
-}
-
-func labelEdit(ctx context.Context, s *Session, p LabelApplyParams, fn func(context.Context, int64, ...int64) (int, error)) (Changed, error) {
-	id, err := LabelRef{ID: p.ID, Name: p.Name}.resolve(ctx, s)
-	if err != nil {
-		return Changed{}, err
-	}
-	ids, err := entryIDs(ctx, s, p.EntryIDs, p.Paths)
-	if err != nil {
-		return Changed{}, err
-	}
-	n, err := fn(ctx, id, ids...)
-	return Changed{Changed: n}, err
+	return editRelation(ctx, s, p, LabelRef{ID: p.ID, Name: p.Name}.resolve, s.lib.Labels().Remove)
 }

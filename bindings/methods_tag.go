@@ -98,15 +98,18 @@ type Changed struct {
 }
 
 func tagApply(ctx context.Context, s *Session, p TagApplyParams) (Changed, error) {
-	return tagEdit(ctx, s, p, s.lib.Tags().Apply)
+	return editRelation(ctx, s, p, TagRef{ID: p.ID, Name: p.Name}.resolve, s.lib.Tags().Apply)
 }
 
 func tagRemove(ctx context.Context, s *Session, p TagApplyParams) (Changed, error) {
-	return tagEdit(ctx, s, p, s.lib.Tags().Remove)
+	return editRelation(ctx, s, p, TagRef{ID: p.ID, Name: p.Name}.resolve, s.lib.Tags().Remove)
 }
 
-func tagEdit(ctx context.Context, s *Session, p TagApplyParams, fn func(context.Context, int64, ...int64) (int, error)) (Changed, error) {
-	id, err := TagRef{ID: p.ID, Name: p.Name}.resolve(ctx, s)
+// editRelation serves tag.apply/remove and label.apply/remove: resolve the tag or label, the
+// entries (ids and/or paths), then apply fn.
+func editRelation(ctx context.Context, s *Session, p TagApplyParams, resolve func(context.Context, *Session) (int64, error),
+	fn func(context.Context, int64, ...int64) (int, error)) (Changed, error) {
+	id, err := resolve(ctx, s)
 	if err != nil {
 		return Changed{}, err
 	}
