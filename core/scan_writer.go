@@ -10,6 +10,8 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/filedex/filedex/internal/sqlbind"
 )
 
 // writer is the indexer's single writer: it batches many rows into few transactions on the
@@ -109,7 +111,7 @@ func (w *writer) exec(c *sqlite3.Conn, q string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	if err := bindAll(s, args); err != nil {
+	if err := sqlbind.Args(s, args...); err != nil {
 		return err
 	}
 	if err := s.Exec(); err != nil {
@@ -125,7 +127,7 @@ func (w *writer) query(c *sqlite3.Conn, q string, args []any, row func(s *sqlite
 	if err != nil {
 		return err
 	}
-	if err := bindAll(s, args); err != nil {
+	if err := sqlbind.Args(s, args...); err != nil {
 		return err
 	}
 	for s.Step() {
@@ -135,48 +137,6 @@ func (w *writer) query(c *sqlite3.Conn, q string, args []any, row func(s *sqlite
 		}
 	}
 	return s.Reset()
-}
-
-func bindAll(s *sqlite3.Stmt, args []any) error {
-	for i, a := range args {
-		var err error
-		switch v := a.(type) {
-		case nil:
-			err = s.BindNull(i + 1)
-		case int64:
-			err = s.BindInt64(i+1, v)
-		case int:
-			err = s.BindInt64(i+1, int64(v))
-		case string:
-			err = s.BindText(i+1, v)
-		case []byte:
-			if v == nil {
-				err = s.BindNull(i + 1)
-			} else {
-				err = s.BindBlob(i+1, v)
-			}
-		case bool:
-			err = s.BindBool(i+1, v)
-		case *int64:
-			if v == nil {
-				err = s.BindNull(i + 1)
-			} else {
-				err = s.BindInt64(i+1, *v)
-			}
-		case *string:
-			if v == nil {
-				err = s.BindNull(i + 1)
-			} else {
-				err = s.BindText(i+1, *v)
-			}
-		default:
-			return fmt.Errorf("bind %d: unsupported type %T", i+1, a)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // due reports whether the open transaction should be committed now, with queued more rows

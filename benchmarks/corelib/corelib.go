@@ -16,6 +16,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"github.com/filedex/filedex/internal/sqlbind"
 	"os"
 	"path/filepath"
 	"time"
@@ -263,25 +264,8 @@ func bind(st *sqlite3.Stmt, args ...any) error {
 	if err := st.Reset(); err != nil {
 		return err
 	}
-	for i, a := range args {
-		var err error
-		switch v := a.(type) {
-		case nil:
-			err = st.BindNull(i + 1)
-		case int64:
-			err = st.BindInt64(i+1, v)
-		case string:
-			err = st.BindText(i+1, v)
-		case []byte:
-			err = st.BindBlob(i+1, v)
-		case bool:
-			err = st.BindBool(i+1, v)
-		default:
-			err = fmt.Errorf("unsupported bind type %T", a)
-		}
-		if err != nil {
-			return err
-		}
+	if err := sqlbind.Args(st, args...); err != nil {
+		return err
 	}
 	return st.Exec()
 }

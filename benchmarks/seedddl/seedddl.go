@@ -19,6 +19,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"github.com/filedex/filedex/internal/sqlbind"
 	"os"
 	"strconv"
 	"time"
@@ -129,27 +130,8 @@ func (l *loader) newUUID() []byte {
 
 // exec binds args (int64, string, []byte, bool, nil) and steps once.
 func exec(st *sqlite3.Stmt, args ...any) error {
-	for i, a := range args {
-		var err error
-		switch v := a.(type) {
-		case nil:
-			err = st.BindNull(i + 1)
-		case int64:
-			err = st.BindInt64(i+1, v)
-		case int:
-			err = st.BindInt64(i+1, int64(v))
-		case string:
-			err = st.BindText(i+1, v)
-		case []byte:
-			err = st.BindBlob(i+1, v)
-		case bool:
-			err = st.BindBool(i+1, v)
-		default:
-			err = fmt.Errorf("unsupported bind type %T", a)
-		}
-		if err != nil {
-			return err
-		}
+	if err := sqlbind.Args(st, args...); err != nil {
+		return err
 	}
 	return st.Exec()
 }

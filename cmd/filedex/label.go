@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
@@ -88,30 +87,7 @@ labelled Work or anything below it.`,
 			return nil
 		},
 	}
-	del := &cobra.Command{
-		Use:     "delete NAME",
-		Aliases: []string{"rm"},
-		Short:   "Delete a label that has no sub-labels",
-		Example: `  filedex label delete Work/Old`,
-		Args:    argsRange(1, 1, "a label NAME"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			eng, err := a.open(ctx)
-			if err != nil {
-				return err
-			}
-			if _, err := call[bindings.Removed](ctx, a, eng, "label.delete", map[string]any{"name": args[0]}); err != nil {
-				return tagHint(err, "label", args[0])
-			}
-			if a.json {
-				return a.printJSON(map[string]any{"removed": true})
-			}
-			if !a.quiet {
-				fmt.Fprintf(a.stdout, "Deleted label %s.\n", args[0])
-			}
-			return nil
-		},
-	}
+	del := a.deleteCommand("label", "Delete a label that has no sub-labels", "filedex label delete Work/Old")
 	cmd.AddCommand(create, list, del,
 		a.relationCommand("label", "add", "label.apply", "Label files (they must be indexed)", "filedex label add Work/Acme contract.pdf"),
 		a.relationCommand("label", "remove", "label.remove", "Take a label off files", "filedex label remove Work/Acme contract.pdf"),

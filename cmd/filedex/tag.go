@@ -103,35 +103,40 @@ func (a *app) tagCommand() *cobra.Command {
 			return nil
 		},
 	}
-	del := &cobra.Command{
+	del := a.deleteCommand("tag", "Delete a tag (files keep everything else)", "filedex tag delete old")
+	cmd.AddCommand(create, list, del,
+		a.relationCommand("tag", "add", "tag.apply", "Tag files (they must be indexed)", "filedex tag add important report.pdf notes/"),
+		a.relationCommand("tag", "remove", "tag.remove", "Take a tag off files", "filedex tag remove important report.pdf"),
+	)
+	return cmd
+}
+
+// deleteCommand builds "tag delete" and "label delete".
+func (a *app) deleteCommand(noun, short, example string) *cobra.Command {
+	return &cobra.Command{
 		Use:     "delete NAME",
 		Aliases: []string{"rm"},
-		Short:   "Delete a tag (files keep everything else)",
-		Example: `  filedex tag delete old`,
-		Args:    argsRange(1, 1, "a tag NAME"),
+		Short:   short,
+		Example: "  " + example,
+		Args:    argsRange(1, 1, "a "+noun+" NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			eng, err := a.open(ctx)
 			if err != nil {
 				return err
 			}
-			if _, err := call[bindings.Removed](ctx, a, eng, "tag.delete", map[string]any{"name": args[0]}); err != nil {
-				return tagHint(err, "tag", args[0])
+			if _, err := call[bindings.Removed](ctx, a, eng, noun+".delete", map[string]any{"name": args[0]}); err != nil {
+				return tagHint(err, noun, args[0])
 			}
 			if a.json {
 				return a.printJSON(map[string]any{"removed": true})
 			}
 			if !a.quiet {
-				fmt.Fprintf(a.stdout, "Deleted tag %s.\n", args[0])
+				fmt.Fprintf(a.stdout, "Deleted %s %s.\n", noun, args[0])
 			}
 			return nil
 		},
 	}
-	cmd.AddCommand(create, list, del,
-		a.relationCommand("tag", "add", "tag.apply", "Tag files (they must be indexed)", "filedex tag add important report.pdf notes/"),
-		a.relationCommand("tag", "remove", "tag.remove", "Take a tag off files", "filedex tag remove important report.pdf"),
-	)
-	return cmd
 }
 
 // relationCommand builds "tag add", "tag remove", "label add" and "label
