@@ -621,7 +621,12 @@ func (s Entries) ExplainFind(ctx context.Context, q FindQuery) (FindPlan, error)
 
 // explain runs EXPLAIN QUERY PLAN and returns its detail lines.
 func (l *Library) explain(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := l.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	return explainOn(ctx, l.read, query, args...)
+}
+
+// explainOn is explain on a given pool (tests explain writing statements on the writer).
+func explainOn(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		return nil, err
 	}

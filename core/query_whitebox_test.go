@@ -105,21 +105,7 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, []any
 
 // explainAny is explain on the writer for statements that write.
 func (l *Library) explainAny(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := l.write.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			return nil, err
-		}
-		out = append(out, detail)
-	}
-	return out, rows.Err()
+	return explainOn(ctx, l.write, query, args...)
 }
 
 // FuzzGlob: compiling never panics; a compiled glob agrees with itself on the literal prefix
