@@ -6,7 +6,7 @@ PKGS    := ./...
 GOSRC   := $(shell git ls-files '*.go' 2>/dev/null) go.mod go.sum
 CC      ?= gcc
 
-.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak bench bench-quick bench-peers
+.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
 
 all: build
 
@@ -140,12 +140,24 @@ SOAK_ROUNDS  ?= 100
 SOAK_ENTRIES ?= 100000
 SOAK_SEED    ?= 1
 FUZZTIME     ?= 10m
-FUZZ_TARGETS ?= FuzzRestoreFile FuzzDamagedDatabase FuzzCustomData
+# package:target pairs: every fuzz target of the repository (go test -fuzz takes one at a time).
+FUZZ_TARGETS ?= ./core:FuzzRestoreFile ./core:FuzzDamagedDatabase ./core:FuzzCustomData \
+	./core:FuzzGlob ./core:FuzzFTSExpr ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath \
+	./cmd/filedex:FuzzParseSize ./cmd/filedex:FuzzParseTime ./core/internal/walk:FuzzIgnore \
+	./core/internal/walk:FuzzSplit ./core/internal/contentkind:FuzzDetect \
+	./core/internal/media:FuzzProbe ./core/internal/cas:FuzzParse
+# FUZZ_PARALLEL workers per target; 1 keeps the other core free on a 2-core machine.
+FUZZ_PARALLEL ?= 1
 
-soak:
+soak: soak-rounds soak-fuzz
+
+soak-rounds:
 	FILEDEX_SOAK_ROUNDS=$(SOAK_ROUNDS) FILEDEX_SOAK_ENTRIES=$(SOAK_ENTRIES) FILEDEX_SOAK_SEED=$(SOAK_SEED) \
 		$(GO) test -count=1 -v -timeout 0 -run '^TestSoak$$' ./core
-	@for f in $(FUZZ_TARGETS); do \
-		echo "== fuzz $$f for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./core || exit 1; \
+
+soak-fuzz:
+	@for pt in $(FUZZ_TARGETS); do \
+		p=$${pt%%:*}; f=$${pt##*:}; \
+		echo "== fuzz $$f ($$p) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -parallel $(FUZZ_PARALLEL) $$p || exit 1; \
 	done
