@@ -126,6 +126,18 @@ func TestCorrupt_Database(t *testing.T) {
 		copy(b, "SQLite format 4\x00")
 		damageDetected(t, b)
 	})
+	t.Run("file format versions", func(t *testing.T) {
+		// SQLite opens an unknown write version read-only without complaint; Open must refuse
+		// it rather than fail later on the first write (FuzzDamagedDatabase, offset 18).
+		for _, off := range []int{18, 19} {
+			b := bytes.Clone(good)
+			b[off] = '0'
+			damageDetected(t, b)
+			if _, err := openDamaged(t, b); !errors.Is(err, core.ErrIncompatible) {
+				t.Fatalf("header byte %d = 48: open %v, want incompatible", off, err)
+			}
+		}
+	})
 	t.Run("schema page", func(t *testing.T) { damageDetected(t, garbage(good, 1)) })
 	t.Run("entries table root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries"])) })
 	t.Run("entries name index root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries_name"])) })

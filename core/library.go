@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -196,6 +197,9 @@ func (l *Library) open(ctx context.Context) error {
 }
 
 func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
+	if err := checkFileFormat(dbPath, l.opts.ReadOnly); err != nil {
+		return err
+	}
 	probe, err := openPool(dbPath, l.opts, true)
 	if err != nil {
 		return wrapOpen(err, dbPath)
@@ -210,6 +214,32 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 		return wrapOpen(err, dbPath)
 	}
 	return l.verifySchema(ctx, probe, dbPath)
+}
+
+// checkFileFormat reads the file format versions of the database header (offsets 18 and 19:
+// 1 legacy, 2 WAL). SQLite opens a file whose write version it does not know read-only
+// without an error, so a library damaged there (FuzzDamagedDatabase found offset 18) or
+// written by a future SQLite would open and then fail on its first write as "read-only".
+// It is refused here instead, before anything could try. Headers that are short or lack
+// the magic string are left to SQLite, which reports them as not a database.
+func checkFileFormat(dbPath string, readOnly bool) error {
+	f, err := os.Open(dbPath)
+	if err != nil {
+		return nil // SQLite reports it with its own classification
+	}
+	defer f.Close()
+	var h [100]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:16]) != "SQLite format 3\x00" {
+		return nil
+	}
+	write, read := h[18], h[19]
+	switch {
+	case read != 1 && read != 2:
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s has file format read version %d, which this SQLite does not understand; restore a backup with `filedex restore`", ErrIncompatible, dbPath, read)}
+	case !readOnly && write != 1 && write != 2:
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s has file format write version %d: SQLite can only read it; open it read-only or restore a backup with `filedex restore`", ErrIncompatible, dbPath, write)}
+	}
+	return nil
 }
 
 func (l *Library) verifySchema(ctx context.Context, probe *sql.DB, dbPath string) error {
