@@ -11,7 +11,8 @@ const (
 	EngineNode    = "filedex-wasi-node"
 )
 
-// Names of the tree scenarios only filedex runs (so far).
+// Names of the tree scenarios not shared with peers.go (dupes/query_after_scan
+// has a jdupes row too: tree_core.go).
 const (
 	ScanContent   = "scan/content"
 	ScanDeep      = "scan/deep"
@@ -31,18 +32,11 @@ func pending(name, engine string, data harness.DataKind, goal harness.Goal, wait
 
 // Pending returns the filedex scenarios not implemented yet.
 func Pending() []harness.Scenario {
-	const core = "the library core on main (core.Open, the schema in migrations/)"
 	var s []harness.Scenario
-	s = append(s, pending("storage/bytes_per_entry", EngineFiledex, harness.Library, harness.Goal{}, core))
 	// The WASI engines' query twins (wasi.go) are not written yet.
 	for _, q := range []string{"query/entry_by_path", "query/list_dir", "query/duplicates"} {
 		s = append(s, pending(q, EngineWazero, harness.Library, harness.Goal{}, "the WASI build and wasmhost/"))
 		s = append(s, pending(q, EngineNode, harness.Library, harness.Goal{}, "the WASI build (make wasm) and Node"))
 	}
-	for _, name := range []string{DupesEndToEnd, DupesQuery} {
-		s = append(s, pending(name, EngineFiledex, harness.Tree, harness.Goal{}, "the duplicates query of issue 4 in core/"))
-	}
-	s = append(s, pending(TreeGlob, EngineFiledex, harness.Tree, harness.Goal{}, "the search API of issue 4 in core/"))
-	s = append(s, pending("memory/scan_peak_rss", EngineFiledex, harness.Tree, harness.Goal{Text: "< 150 MB (issue 3)"}, "the filedex CLI (cmd/filedex scan), run as a child process for its peak RSS"))
 	return s
 }
