@@ -154,7 +154,7 @@ func (rp *Report) writeOriginal(b *strings.Builder) {
 				mark = "✗"
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s files/s (%s) | %s× | %s× %s |\n", r.Fixture, o.scan, num(r.PerSec),
-				formatFloat(o.perSec, 1), o.phase, num(x), formatFloat(o.aim, 0), mark)
+				num(o.perSec), o.phase, num(x), formatFloat(o.aim, 0), mark)
 			rows++
 		}
 	}
@@ -168,6 +168,9 @@ func (rp *Report) writeOriginal(b *strings.Builder) {
 func metricText(m Metric) string {
 	if m.Unit == "B" {
 		return MiB(m.Value)
+	}
+	if m.Value == float64(int64(m.Value)) {
+		return strings.TrimSpace(strconv.FormatInt(int64(m.Value), 10) + " " + m.Unit)
 	}
 	return strings.TrimSpace(num(m.Value) + " " + m.Unit)
 }
