@@ -95,23 +95,26 @@ type Result struct {
 	GoalMet *bool    `json:"goal_met,omitempty"`
 	// GoalNs is the bound the goal check compared (median or p99) and
 	// GoalGotNs the measured value it compared with it.
-	GoalNs    float64  `json:"goal_ns,omitempty"`
-	GoalGotNs float64  `json:"goal_got_ns,omitempty"`
-	Reps      int      `json:"reps,omitempty"`
-	Ops       int      `json:"ops,omitempty"`
-	Summary   Summary  `json:"summary"`
-	RepNs     []int64  `json:"rep_ns,omitempty"`        // per repetition: the op (whole) or the batch (point)
-	RepMedNs  []int64  `json:"rep_median_ns,omitempty"` // point: per-repetition median op
-	OpNs      []int64  `json:"op_ns,omitempty"`         // point: every measured op
-	Items     int64    `json:"items,omitempty"`
-	ItemUnit  string   `json:"item_unit,omitempty"`
-	PerSec    float64  `json:"items_per_second,omitempty"` // Items / median
-	Ratio     *Ratio   `json:"ratio,omitempty"`
-	Metrics   []Metric `json:"metrics,omitempty"`
-	Tables    []Table  `json:"tables,omitempty"`
-	Note      string   `json:"note,omitempty"`
-	Skipped   string   `json:"skipped,omitempty"`
-	Error     string   `json:"error,omitempty"`
+	GoalNs    float64 `json:"goal_ns,omitempty"`
+	GoalGotNs float64 `json:"goal_got_ns,omitempty"`
+	// GoalMetric and GoalMax: a goal on a metric (Goal.Metric) instead.
+	GoalMetric string   `json:"goal_metric,omitempty"`
+	GoalMax    float64  `json:"goal_max,omitempty"`
+	Reps       int      `json:"reps,omitempty"`
+	Ops        int      `json:"ops,omitempty"`
+	Summary    Summary  `json:"summary"`
+	RepNs      []int64  `json:"rep_ns,omitempty"`        // per repetition: the op (whole) or the batch (point)
+	RepMedNs   []int64  `json:"rep_median_ns,omitempty"` // point: per-repetition median op
+	OpNs       []int64  `json:"op_ns,omitempty"`         // point: every measured op
+	Items      int64    `json:"items,omitempty"`
+	ItemUnit   string   `json:"item_unit,omitempty"`
+	PerSec     float64  `json:"items_per_second,omitempty"` // Items / median
+	Ratio      *Ratio   `json:"ratio,omitempty"`
+	Metrics    []Metric `json:"metrics,omitempty"`
+	Tables     []Table  `json:"tables,omitempty"`
+	Note       string   `json:"note,omitempty"`
+	Skipped    string   `json:"skipped,omitempty"`
+	Error      string   `json:"error,omitempty"`
 }
 
 // Ratio compares a result to the reference engine of its comparison group,
@@ -318,6 +321,7 @@ func (r *Runner) runGroup(f *Fixture, group []Scenario) []Result {
 	}
 	for _, p := range ps {
 		closeBench(p.b, p.res)
+		p.res.Metrics = p.b.Metrics // with what the repetitions measured
 	}
 	results := make([]Result, 0, len(out))
 	for _, res := range out {
@@ -513,6 +517,13 @@ func CheckGoals(rs []Result, reg *Registry) {
 
 func goalCheck(res *Result, group []Scenario) {
 	for _, s := range group {
+		if s.Engine == res.Engine && s.Goal.Metric != "" {
+			if v, ok := res.Metric(s.Goal.Metric); ok {
+				met := v < s.Goal.Max
+				res.GoalMet, res.GoalMetric, res.GoalMax = &met, s.Goal.Metric, s.Goal.Max
+			}
+			continue
+		}
 		if s.Engine != res.Engine || (s.Goal.P50 == 0 && s.Goal.P99 == 0) || res.Summary.N == 0 {
 			continue
 		}
@@ -538,6 +549,9 @@ func goalCheck(res *Result, group []Scenario) {
 func join(a, b string) string {
 	if a == "" {
 		return b
+	}
+	if b == "" {
+		return a
 	}
 	return a + "; " + b
 }

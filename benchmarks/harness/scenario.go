@@ -56,9 +56,13 @@ func Skipf(format string, args ...any) error {
 
 // Goal is a target figure from an issue.
 type Goal struct {
-	P50  time.Duration // upper bound for the median; 0 if none
-	P99  time.Duration // upper bound for p99 (point) or max (whole runs); 0 if none
-	Text string        // as written in the issue, e.g. "≤ 1 ms p99"
+	P50 time.Duration // upper bound for the median; 0 if none
+	P99 time.Duration // upper bound for p99 (point) or max (whole runs); 0 if none
+	// Metric, if set, names a Bench metric that must stay below Max (peak
+	// RSS < 150 MB), instead of a time bound.
+	Metric string
+	Max    float64
+	Text   string // as written in the issue, e.g. "≤ 1 ms p99"
 }
 
 // Bench is a prepared scenario.
@@ -76,7 +80,9 @@ type Bench struct {
 	Items int64
 	// ItemUnit names the items ("files", "entries").
 	ItemUnit string
-	// Metrics and Tables are measured values reported as they are.
+	// Metrics and Tables are measured values reported as they are. Metrics
+	// are read again after Close, so Op and Close may add figures measured
+	// during the repetitions (a child process's peak RSS).
 	Metrics []Metric
 	Tables  []Table
 	// Note is printed beside the result (how a figure was obtained).

@@ -68,10 +68,10 @@ func coreScenario(name, doc string, point bool, goal harness.Goal,
 	}
 }
 
-// CoreQueries returns the filedex query scenarios the core's API supports
-// so far; the rest of issue 4's are listed by Pending until they land.
+// CoreQueries returns the filedex twin of every seed-DDL query (Queries):
+// the three point lookups here, the rest in core_queries.go.
 func CoreQueries() []harness.Scenario {
-	return []harness.Scenario{
+	return append([]harness.Scenario{
 		coreScenario("query/entry_by_path", "", true, goalEntryByPath,
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys) (func(int) error, error) {
 				paths := make([]string, len(k.Files))
@@ -113,5 +113,5 @@ func CoreQueries() []harness.Scenario {
 					return err
 				}, nil
 			}),
-	}
+	}, coreTwins()...)
 }

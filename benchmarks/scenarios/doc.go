@@ -18,6 +18,7 @@ func All() *harness.Registry {
 	r.Add(CoreQueries()...)
 	r.Add(Peers()...)
 	r.Add(Scans()...)
+	r.Add(TreeCore()...)
 	r.Add(Backups()...)
 	// Scenarios of pieces that have not landed: reported as not measured,
 	// unless a real scenario of the same name and engine exists.

@@ -30,7 +30,11 @@ func KeysFor(f *harness.Fixture) (*Keys, error) {
 	v, err := f.Shared("keys", func() (any, func() error, error) {
 		lib := f.Library
 		r := dataset.NewRand(lib.Spec.Seed, 500)
-		k := &Keys{Ext: "pdf", Glob: "IMG_20??_*", Word: "rep", Tag: "Important", Label: "Work"}
+		// Glob is issue 4's example shape (a literal prefix, then '?' and
+		// '*') fitted to the generator's camera names, IMG_YYYYMMDD_hhmmss:
+		// issue 4's own "IMG_20??_*" matches none of them, so both engines
+		// timed an empty search until the truth check (truth.go) caught it.
+		k := &Keys{Ext: "pdf", Glob: "IMG_20??????_*", Word: "rep", Tag: "Important", Label: "Work"}
 		// Sample files by ordinal: pick target ordinals first, stream once.
 		want := map[int64]bool{}
 		n := lib.Spec.Entries

@@ -229,7 +229,7 @@ func Queries() []harness.Scenario {
 			func(st *sqlite3.Stmt, k *Keys, i int) error { return st.BindText(1, "%."+k.Ext) }),
 		seedQuery("query/ext_all", "Every file with extension pdf (the seed's `.all(db)`).", false, harness.Goal{}, seedddl.ExtAll,
 			func(st *sqlite3.Stmt, k *Keys, i int) error { return st.BindText(1, "%."+k.Ext) }),
-		seedQuery("query/glob_first_page", "Names matching IMG_20??_*, first page of 50 in name order.", false, goalSearch, seedddl.GlobFirstPage,
+		seedQuery("query/glob_first_page", "Names matching IMG_20??????_*, first page of 50 in name order.", false, goalSearch, seedddl.GlobFirstPage,
 			func(st *sqlite3.Stmt, k *Keys, i int) error { return st.BindText(1, likeEscape(k.Glob)) }),
 		seedQuery("query/word_prefix", "Names with a word starting with \"rep\", first page (FTS prefix query; LIKE on the seed).", false, goalFTS, seedddl.WordPrefix,
 			func(st *sqlite3.Stmt, k *Keys, i int) error { return st.BindText(1, k.Word) }),

@@ -36,7 +36,7 @@ const (
 	// ExtFirstPage is the same with the first page of a name-ordered listing.
 	ExtFirstPage = `SELECT * FROM entries WHERE name LIKE ?1 AND kind = 'file' ORDER BY name LIMIT 50`
 
-	// GlobFirstPage: a name glob (IMG_20??_*) as the seed would write it,
+	// GlobFirstPage: a name glob (Keys.Glob, e.g. IMG_20??????_*) as the seed would write it,
 	// LIKE with escaped wildcards. (no seed query)
 	GlobFirstPage = `SELECT * FROM entries WHERE name LIKE ?1 ESCAPE '\' AND kind = 'file' ORDER BY name LIMIT 50`
 
