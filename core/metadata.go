@@ -44,48 +44,92 @@ func (l *Library) Metadata() MetadataAPI { return MetadataAPI{l} }
 // Get returns a metadata row with its tag and label names.
 func (s MetadataAPI) Get(ctx context.Context, id int64) (Metadata, error) {
 	const op = "metadata.get"
-	var m Metadata
-	var notes, custom sql.NullString
-	var created, updated int64
-	row, err := s.l.queryRow(ctx, `SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at FROM user_metadata WHERE id = ?`, id)
+	ms, err := s.getMany(ctx, []int64{id})
 	if err != nil {
-		return m, wrapDB(op, err)
+		return Metadata{}, wrapDB(op, err)
 	}
-	err = row.Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, errNotFound(op, "no such metadata")
-	} else if err != nil {
-		return m, wrapDB(op, err)
+	m, ok := ms[id]
+	if !ok {
+		return Metadata{}, errNotFound(op, "no such metadata")
 	}
-	m.Notes = notes.String
-	if custom.Valid {
-		m.CustomData = json.RawMessage(custom.String)
-	}
-	m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
-	if m.Tags, err = s.names(ctx, `SELECT t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id WHERE mt.metadata_id = ? ORDER BY t.name`, id); err != nil {
-		return m, wrapDB(op, err)
-	}
-	if m.Labels, err = s.names(ctx, `SELECT l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id WHERE ml.metadata_id = ? ORDER BY l.name`, id); err != nil {
-		return m, wrapDB(op, err)
-	}
-	return m, nil
+	return *m, nil
 }
 
-func (s MetadataAPI) names(ctx context.Context, q string, id int64) ([]string, error) {
-	rows, err := s.l.query(ctx, q, id)
+// Metadata rows, with their tags and labels, for a page of entries in three statements
+// whatever the page's size: one query per entry made a page of 1,865 tagged entries take
+// 1.1 s at 100k entries (benchmarks, query/tag_entries). The ids travel as one JSON array,
+// so each statement is prepared once and cached.
+const (
+	metadataManyQ = `SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at
+FROM user_metadata WHERE id IN (SELECT value FROM json_each(?1))`
+	metadataTagsQ = `SELECT mt.metadata_id, t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id
+WHERE mt.metadata_id IN (SELECT value FROM json_each(?1)) ORDER BY mt.metadata_id, t.name`
+	metadataLabelsQ = `SELECT ml.metadata_id, l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id
+WHERE ml.metadata_id IN (SELECT value FROM json_each(?1)) ORDER BY ml.metadata_id, l.name`
+)
+
+// getMany returns the metadata rows of ids that exist, keyed by id; Tags and Labels are
+// never nil and are in name order.
+func (s MetadataAPI) getMany(ctx context.Context, ids []int64) (map[int64]*Metadata, error) {
+	out := make(map[int64]*Metadata, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arr, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []string{}
+	rows, err := s.l.query(ctx, metadataManyQ, string(arr))
+	if err != nil {
+		return nil, err
+	}
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		m := &Metadata{Tags: []string{}, Labels: []string{}}
+		var notes, custom sql.NullString
+		var created, updated int64
+		if err := rows.Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		out = append(out, n)
+		m.Notes = notes.String
+		if custom.Valid {
+			m.CustomData = json.RawMessage(custom.String)
+		}
+		m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
+		out[m.ID] = m
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, q := range []struct {
+		sql  string
+		into func(*Metadata, string)
+	}{
+		{metadataTagsQ, func(m *Metadata, n string) { m.Tags = append(m.Tags, n) }},
+		{metadataLabelsQ, func(m *Metadata, n string) { m.Labels = append(m.Labels, n) }},
+	} {
+		rows, err := s.l.query(ctx, q.sql, string(arr))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if m := out[id]; m != nil {
+				q.into(m, name)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // ForEntry returns an entry's metadata, or nil when the user never added any.

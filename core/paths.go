@@ -99,13 +99,24 @@ func (s Entries) collect(rows *sql.Rows, out *[]Entry, limit int) (more bool, er
 // withMetadata attaches user metadata to the entries that have some (few do: a metadata
 // row exists only once a user added something).
 func (s Entries) withMetadata(ctx context.Context, op string, es []Entry, next string) ([]Entry, string, error) {
+	var ids []int64
 	for i := range es {
 		if es[i].MetadataID != 0 {
-			m, err := s.l.Metadata().Get(ctx, es[i].MetadataID)
-			if err != nil {
-				return nil, "", err
-			}
-			es[i].Metadata = &m
+			ids = append(ids, es[i].MetadataID)
+		}
+	}
+	if len(ids) == 0 {
+		return es, next, nil
+	}
+	ms, err := s.l.Metadata().getMany(ctx, ids)
+	if err != nil {
+		return nil, "", wrapDB(op, err)
+	}
+	for i := range es {
+		if id := es[i].MetadataID; id != 0 {
+			// A row missing here was deleted after the entries were read (entries'
+			// metadata_id is ON DELETE SET NULL): the entry has no metadata now.
+			es[i].Metadata = ms[id]
 		}
 	}
 	return es, next, nil
