@@ -162,7 +162,12 @@ func (l *Library) open(ctx context.Context) error {
 			return wrapDB("open: migrate", err)
 		}
 		if !l.opts.SkipMigrations || cur == 0 {
-			if err := runner.Up(ctx, 0); err != nil {
+			// ConnectTimeout bounds getting a connection and the locks, not the migrations:
+			// one that rebuilds an index on a large library may take minutes, and cutting
+			// it off would leave the library unopenable (each try rolls back and starts
+			// over). A fresh library under WASI on a loaded machine took more than the
+			// 10 s default (TestREADME_WASI, "open: cancelled: interrupted").
+			if err := runner.Up(context.WithoutCancel(ctx), 0); err != nil {
 				return wrapDB("open: migrate", err)
 			}
 		}
