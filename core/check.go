@@ -62,7 +62,12 @@ WHERE n <> 1`},
 	{CheckDirectoryPath, "directories whose path is not their parent's path + '/' + name",
 		`SELECT 'entry ' || d.id || ': path ' || quote(d.path) || ', expected ' || quote(CASE WHEN p.path = '' THEN d.name ELSE p.path || '/' || d.name END)
 FROM entries d JOIN entries p ON p.id = d.parent_id
-WHERE d.path IS NOT NULL AND d.path IS NOT (CASE WHEN p.path = '' THEN d.name ELSE p.path || '/' || d.name END)`},
+WHERE d.path IS NOT NULL AND d.path IS NOT (CASE WHEN p.path = '' THEN d.name ELSE p.path || '/' || d.name END)
+  -- A rescan displaces a directory gone from its place to name = path = '/<id>/<name>'
+  -- (scan_batch.go displacedName) until its finalize: legitimate while that scan is
+  -- unfinished (a SIGKILLed one resumes), a problem once no scan of the location will.
+  AND NOT (d.path = d.name AND substr(d.name, 1, 1) = '/' AND EXISTS
+    (SELECT 1 FROM jobs j WHERE j.location_id = d.location_id AND j.status IN ('queued', 'running', 'paused')))`},
 	{CheckParent, "entries whose parent is not a directory of the same location",
 		`SELECT 'entry ' || c.id || ' (' || quote(c.name) || '): parent ' || c.parent_id ||
   CASE WHEN p.id IS NULL THEN ' does not exist' WHEN p.kind <> 1 THEN ' is not a directory' ELSE ' is in location ' || p.location_id END

@@ -81,6 +81,8 @@ func TestLibrary_Check(t *testing.T) {
 		check, sql, example string
 	}{
 		{core.CheckDirectoryPath, `UPDATE entries SET path = 'a/wrong' WHERE name = 'b'`, "'a/b'"},
+		// A directory left displaced ('/<id>/<name>') with no scan to finish it.
+		{core.CheckDirectoryPath, `UPDATE entries SET name = '/9/b', path = '/9/b' WHERE name = 'b'`, "'a//9/b'"},
 		{core.CheckParent, `UPDATE entries SET kind = 0, path = NULL WHERE name = 'b'`, "is not a directory"},
 		{core.CheckParent, `INSERT INTO locations (uuid, device_id, path, index_mode, created_at, updated_at) SELECT randomblob(16), device_id, '/elsewhere', 'metadata', 0, 0 FROM locations;
 INSERT INTO entries (uuid, location_id, parent_id, name, kind, modified_at, path) SELECT randomblob(16), (SELECT max(id) FROM locations), NULL, 'r', 1, 0, '' ;
@@ -110,6 +112,13 @@ UPDATE entries SET location_id = (SELECT max(id) FROM locations) WHERE name = 'f
 			}
 		})
 	}
+	t.Run("a directory displaced by an unfinished scan is not a problem", func(t *testing.T) {
+		lib, dir := checkFixture(t)
+		defer lib.Close()
+		breakDB(t, dir, `UPDATE entries SET name = '/9/b', path = '/9/b' WHERE name = 'b';
+INSERT INTO jobs (uuid, kind, status, location_id, created_at, updated_at) SELECT randomblob(16), 'location.scan', 'running', id, 0, 0 FROM locations`)
+		mustCheck(t, lib)
+	})
 	t.Run("totals of a location still scanning are not checked", func(t *testing.T) {
 		lib, dir := checkFixture(t)
 		defer lib.Close()

@@ -142,12 +142,20 @@ func TestScan_CrashDuringRescan(t *testing.T) {
 			for i := range 40 {
 				write(t, filepath.Join(root, "new", fmt.Sprintf("n%02d.txt", i)), []byte{byte(i)})
 			}
+			// Edits to new content: the old content identities lose their only entry.
+			for _, name := range []string{"one.bin", "exact100k.bin", "over100k.bin"} {
+				write(t, filepath.Join(root, name), []byte("edited "+name))
+			}
 			runAndKill(t, dir, root, n)
 			lib, err = core.Open(dir, core.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer lib.Close()
+			// What the kill left must pass Check as it is, before any resume.
+			if rep, err := lib.Check(ctx); err != nil || !rep.OK {
+				t.Fatalf("check after the kill: %v %+v", err, rep.Problems)
+			}
 			res, err := lib.ScanPath(ctx, root, core.ModeContent, nil, scanOpts())
 			if err != nil {
 				t.Fatal(err)

@@ -35,6 +35,8 @@ type writer struct {
 	tuned bool
 	// onRollback is called when an open transaction is rolled back.
 	onRollback func()
+	// beforeCommit runs in the transaction just before its checkpoint is written.
+	beforeCommit func(c *sqlite3.Conn) error
 }
 
 func newWriter(l *Library) *writer { return &writer{l: l, stmts: map[string]*sqlite3.Stmt{}} }
@@ -153,6 +155,11 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 		return nil
 	}
 	err := w.do(ctx, func(c *sqlite3.Conn) error {
+		if w.beforeCommit != nil {
+			if err := w.beforeCommit(c); err != nil {
+				return err
+			}
+		}
 		if ck != nil {
 			u := ck()
 			prog, _ := json.Marshal(u.Progress)

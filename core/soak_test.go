@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,10 +46,25 @@ func TestSoak(t *testing.T) {
 		want := onDisk(t, tree, true)
 		t.Logf("tree: %d entries on disk, made in %v", len(want), time.Since(start).Round(time.Millisecond))
 		dir := filepath.Join(t.TempDir(), "lib")
-		var kills, finished, compares int
+		// Even rounds kill a first scan into a new library; odd rounds kill the rescan of a
+		// tree changed by thousands of adds, deletes, edits and a move. The kill point is
+		// drawn below the number of commits the last uninterrupted scan of the same kind
+		// made, so rounds end mid-scan rather than after it (the first version drew it from
+		// a fixed range and 97 of 100 rounds killed a scan that had already finished).
+		span := map[bool]int{true: max(2, entries/2000), false: 2}
+		var kills, finished int
 		start = time.Now()
 		for i := 0; i < rounds; i++ {
-			k := 1 + r.IntN(max(1, entries/2500)) // the indexer commits every 2000 changes or 300 ms
+			first := i%2 == 0
+			if first {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				churnSoakTree(t, tree, r, i)
+				want = onDisk(t, tree, true)
+			}
+			k := 1 + r.IntN(max(1, span[first]-1))
 			h := startHelper(t, "scan", dir, tree)
 			commits, done := 0, false
 			for commits < k && !done {
@@ -64,6 +78,7 @@ func TestSoak(t *testing.T) {
 			h.kill()
 			if done {
 				finished++
+				span[first] = max(2, commits)
 			} else {
 				kills++
 			}
@@ -76,26 +91,23 @@ func TestSoak(t *testing.T) {
 				lib.Close()
 				t.Fatalf("round %d: check after SIGKILL at commit %d: %v %+v", i, k, err, rep.Problems)
 			}
-			if done || i%10 == 9 || i == rounds-1 {
-				// Resume to the end and compare with the tree, then change the tree so the
-				// next rounds kill rescans that move, add and delete.
-				res, err := lib.ScanPath(ctx, tree, core.ModeContent, nil, scanOpts())
-				if err != nil {
-					lib.Close()
-					t.Fatalf("round %d: resume: %v", i, err)
-				}
-				if got := indexed(t, lib, res.Location.ID); !equalLines(t, got, want) {
-					lib.Close()
-					t.Fatalf("round %d: resumed index differs from the tree", i)
-				}
-				compares++
-				mutateSoakTree(t, tree, r, i)
-				want = onDisk(t, tree, true)
+			// Resume to the end: the library must be exactly the tree.
+			res, err := lib.ScanPath(ctx, tree, core.ModeContent, nil, scanOpts())
+			if err != nil {
+				lib.Close()
+				t.Fatalf("round %d: resume: %v", i, err)
+			}
+			if got := indexed(t, lib, res.Location.ID); !equalLines(t, got, want) {
+				lib.Close()
+				t.Fatalf("round %d: resumed index differs from the tree", i)
 			}
 			lib.Close()
 		}
-		t.Logf("scan: %d rounds on %d entries: %d killed mid-scan, %d finished first, %d Check passes, %d resumes equal to the tree, 0 findings, %v",
-			rounds, len(want), kills, finished, rounds, compares, time.Since(start).Round(time.Second))
+		t.Logf("scan: %d rounds on %d entries (%d first scans, %d rescans): %d killed mid-scan, %d finished first, %d Check passes, %d resumes equal to the tree, 0 findings, %v",
+			rounds, len(want), (rounds+1)/2, rounds/2, kills, finished, rounds, rounds, time.Since(start).Round(time.Second))
+		if kills < rounds*3/4 {
+			t.Errorf("only %d of %d rounds were killed mid-scan: the soak proves too little", kills, rounds)
+		}
 	})
 }
 
@@ -126,26 +138,46 @@ func makeSoakTree(t *testing.T, root string, n int, r *rand.Rand) {
 	}
 }
 
-// mutateSoakTree moves a directory, deletes a few files and adds a few.
-func mutateSoakTree(t *testing.T, root string, r *rand.Rand, round int) {
+// churnSoakTree changes the tree so a rescan has thousands of rows to write: one
+// directory moved (a move, not delete + add), the files of 20 directories deleted, 2,000
+// files added in a new directory, and 1,000 files rewritten with a different size.
+func churnSoakTree(t *testing.T, root string, r *rand.Rand, round int) {
 	t.Helper()
-	tops, _ := os.ReadDir(root)
-	if len(tops) == 0 {
-		return
+	var dirs, files []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == root {
+			return nil
+		}
+		if d.IsDir() {
+			dirs = append(dirs, p)
+		} else {
+			files = append(files, p)
+		}
+		return nil
+	})
+	for i := 0; i < 1000 && len(files) > 0; i++ {
+		b := make([]byte, 64+r.IntN(64))
+		for j := range b {
+			b[j] = byte(r.Uint32())
+		}
+		if err := os.WriteFile(files[r.IntN(len(files))], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	top := filepath.Join(root, tops[r.IntN(len(tops))].Name())
-	subs, _ := os.ReadDir(top)
-	if len(subs) > 1 {
-		from := filepath.Join(top, subs[r.IntN(len(subs))].Name())
-		os.Rename(from, filepath.Join(root, fmt.Sprintf("moved-%d", round)))
-		files, _ := os.ReadDir(filepath.Join(top, subs[0].Name()))
-		for i, f := range files {
-			if i%7 == 0 && !strings.HasPrefix(f.Name(), ".") {
-				os.Remove(filepath.Join(top, subs[0].Name(), f.Name()))
+	for i := 0; i < 20 && len(dirs) > 0; i++ {
+		d := dirs[r.IntN(len(dirs))]
+		ents, _ := os.ReadDir(d)
+		for _, e := range ents {
+			if !e.IsDir() {
+				os.Remove(filepath.Join(d, e.Name()))
 			}
 		}
 	}
-	for i := 0; i < 20; i++ {
-		write(t, filepath.Join(root, fmt.Sprintf("new-%d", round), fmt.Sprintf("n%02d", i)), []byte(fmt.Sprint(round, i)))
+	if len(dirs) > 0 {
+		d := dirs[r.IntN(len(dirs))]
+		os.Rename(d, filepath.Join(root, fmt.Sprintf("moved-%d", round)))
+	}
+	for i := 0; i < 2000; i++ {
+		write(t, filepath.Join(root, fmt.Sprintf("new-%d", round), fmt.Sprintf("s%02d", i/100), fmt.Sprintf("n%04d", i)), []byte(fmt.Sprint(round, i)))
 	}
 }
