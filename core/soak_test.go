@@ -102,6 +102,9 @@ func TestSoak(t *testing.T) {
 				t.Fatalf("round %d: resumed index differs from the tree", i)
 			}
 			lib.Close()
+			if i%10 == 9 {
+				t.Logf("scan: %d rounds, %d killed mid-scan, %v", i+1, kills, time.Since(start).Round(time.Second))
+			}
 		}
 		t.Logf("scan: %d rounds on %d entries (%d first scans, %d rescans): %d killed mid-scan, %d finished first, %d Check passes, %d resumes equal to the tree, 0 findings, %v",
 			rounds, len(want), (rounds+1)/2, rounds/2, kills, finished, rounds, rounds, time.Since(start).Round(time.Second))
