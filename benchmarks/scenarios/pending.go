@@ -46,10 +46,6 @@ func Pending() []harness.Scenario {
 		{"query/tag_stats", harness.Goal{}}, {"query/top_largest", harness.Goal{}}, {"query/dir_sizes", harness.Goal{}},
 	} {
 		s = append(s, pending(q.name, EngineFiledex, harness.Library, q.goal, "the query API of issue 4 in core/"))
-		if q.name == "query/list_dir" || q.name == "query/entry_by_path" || q.name == "query/duplicates" {
-			s = append(s, pending(q.name, EngineWazero, harness.Library, harness.Goal{}, "the WASI build and wasmhost/"))
-			s = append(s, pending(q.name, EngineNode, harness.Library, harness.Goal{}, "the WASI build (make wasm) and Node"))
-		}
 	}
 	for _, name := range []string{DupesEndToEnd, DupesQuery} {
 		s = append(s, pending(name, EngineFiledex, harness.Tree, harness.Goal{}, "the duplicates query of issue 4 in core/"))
