@@ -199,8 +199,17 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 }
 
 // skeleton is a read-only file system holding the directories leading to
-// each root, and nothing else (fstest.MapFS creates the parents implied by
-// each entry; it is a plain in-memory fs.FS despite its package name).
+// each root, and the host's machine id (fstest.MapFS creates the parents
+// implied by each entry; it is a plain in-memory fs.FS despite its package
+// name).
+//
+// The machine id is there because the core identifies the device it runs on
+// by it (core.LocalDevice), and locations belong to a device: without it a
+// guest is another device, and a library indexed natively on this machine
+// shows it no locations at all (every path "not found"). A WASI engine on
+// this machine is this machine. It is the one host file a guest can read
+// outside its mounts; it names the machine, which the device row in the
+// library already does.
 func skeleton(roots []string) fs.FS {
 	m := fstest.MapFS{}
 	for _, r := range roots {
@@ -208,8 +217,21 @@ func skeleton(roots []string) fs.FS {
 			m[rel] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
 		}
 	}
+	for _, p := range machineIDFiles {
+		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			rel := strings.TrimPrefix(p, "/")
+			if _, taken := m[rel]; !taken {
+				m[rel] = &fstest.MapFile{Data: b, Mode: 0o444}
+			}
+			break
+		}
+	}
 	return m
 }
+
+// machineIDFiles are where core.LocalDevice looks for the machine id, in its
+// order; the first present one is exposed at the same path.
+var machineIDFiles = []string{"/etc/machine-id", "/var/lib/dbus/machine-id"}
 
 // Close ends the instance and every library open in it.
 func (r *Runtime) Close(ctx context.Context) error {

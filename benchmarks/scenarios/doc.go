@@ -16,9 +16,11 @@ func All() *harness.Registry {
 	r.Add(Storage()...)
 	r.Add(Queries()...)
 	r.Add(CoreQueries()...)
+	r.Add(WASIQueries()...)
 	r.Add(Peers()...)
 	r.Add(Scans()...)
 	r.Add(TreeCore()...)
+	r.Add(WASIScans()...)
 	r.Add(Backups()...)
 	// Scenarios of pieces that have not landed: reported as not measured,
 	// unless a real scenario of the same name and engine exists.

@@ -2,15 +2,16 @@
 //
 //   node filedex.mjs rpc WASM OPTIONS_JSON DIR...   < requests.jsonl   # rpc loop
 //   node filedex.mjs selftest WASM DIR
+//   node filedex.mjs serve WASM DIR...                 < commands          # long-lived driver
 //   node filedex.mjs command WASM DIR -- ARGS...   # run filedex.wasm (the CLI) as a WASI command
 //
 // Each DIR is preopened at its own absolute path, so the guest sees the same
 // paths as the host and responses match the native engine byte for byte.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { WASI } from 'node:wasi';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // Each dir is preopened at its own path. "/" gets a skeleton: a temporary
@@ -22,6 +23,17 @@ function sandbox(dirs) {
   const abs = dirs.map((d) => resolve(d));
   const skel = mkdtempSync(join(tmpdir(), 'filedex-skeleton-'));
   for (const d of abs) mkdirSync(join(skel, d), { recursive: true });
+  // The machine id, as wasmhost does: the core identifies its device by it,
+  // and without it a library indexed natively here shows the guest no
+  // locations (another device's).
+  for (const p of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    let id;
+    try { id = readFileSync(p); } catch { continue; }
+    if (id.toString().trim() === '' || existsSync(join(skel, p))) continue;
+    mkdirSync(join(skel, dirname(p)), { recursive: true });
+    writeFileSync(join(skel, p), id);
+    break;
+  }
   process.on('exit', () => rmSync(skel, { recursive: true, force: true }));
   const preopens = Object.fromEntries(abs.map((d) => [d, d]));
   preopens['/'] = skel;
@@ -123,6 +135,40 @@ async function rpc(wasm, options, dirs) {
   if (r.close(h) !== 0) throw new Error('fdx_close failed');
 }
 
+// serve is the long-lived driver a host program (the benchmark harness) talks
+// to over pipes: one instance, libraries opened and closed on demand, and
+// every answer written as soon as it is ready (rpc mode answers at EOF). One
+// command per line, one answer line per command:
+//
+//   open OPTIONS_JSON       → {"handle":"H"} or {"error":{code,message}}
+//   call H REQUEST_JSON     → the JSON-RPC response ("" for a notification)
+//   close H                 → {"rc":N}
+//
+// JSON-RPC responses never contain a newline (compact JSON), so lines frame.
+async function serve(wasm, dirs) {
+  const r = await Reactor.load(wasm, dirs);
+  const out = (s) => process.stdout.write(s + '\n'); // synchronous on Linux pipes
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    const sp = line.indexOf(' ');
+    const cmd = sp < 0 ? line : line.slice(0, sp);
+    const arg = sp < 0 ? '' : line.slice(sp + 1);
+    try {
+      if (cmd === 'call') {
+        const sp2 = arg.indexOf(' ');
+        out(r.call(BigInt(arg.slice(0, sp2)), arg.slice(sp2 + 1)));
+      } else if (cmd === 'open') {
+        out(JSON.stringify({ handle: r.open(arg).toString() }));
+      } else if (cmd === 'close') {
+        out(JSON.stringify({ rc: r.close(BigInt(arg)) }));
+      } else {
+        out(JSON.stringify({ error: { code: -32600, message: `serve: unknown command ${JSON.stringify(cmd)}` } }));
+      }
+    } catch (e) {
+      out(JSON.stringify({ error: e.rpc ?? { code: -32000, message: `serve: ${e.message}` } }));
+    }
+  }
+}
+
 function check(ok, what, detail) {
   if (!ok) throw new Error(`selftest: ${what}: ${detail ?? ''}`);
 }
@@ -172,13 +218,15 @@ async function main() {
   }
   if (mode === 'rpc' && rest.length >= 1) {
     await rpc(wasm, rest[0], rest.slice(1));
+  } else if (mode === 'serve' && rest.length >= 1) {
+    await serve(wasm, rest);
   } else if (mode === 'selftest' && rest.length === 1) {
     await selftest(wasm, rest[0]);
   } else if (mode === 'command' && rest.includes('--')) {
     const i = rest.indexOf('--');
     await command(wasm, rest.slice(0, i), rest.slice(i + 1));
   } else {
-    console.error('usage: node filedex.mjs rpc WASM OPTIONS_JSON DIR... | selftest WASM DIR | command WASM DIR... -- ARGS...');
+    console.error('usage: node filedex.mjs rpc WASM OPTIONS_JSON DIR... | serve WASM DIR... | selftest WASM DIR | command WASM DIR... -- ARGS...');
     process.exit(2);
   }
 }
