@@ -123,10 +123,10 @@ TREE        ?=
 BENCH_FLAGS ?=
 BENCH_ARGS   = $(if $(TREE),-tree $(TREE)) $(BENCH_FLAGS)
 
-bench: bench-peers
+bench: bench-peers wasm
 	$(GO) run ./benchmarks/cmd/fdxbench $(BENCH_ARGS)
 
-bench-quick: bench-peers
+bench-quick: bench-peers wasm
 	$(GO) run ./benchmarks/cmd/fdxbench -quick $(BENCH_ARGS)
 
 bench-peers:

@@ -32,6 +32,9 @@ type Options struct {
 	PointBudget time.Duration
 	// LibrarySizes are the library-only dataset sizes, in entries.
 	LibrarySizes []int
+	// WASIMaxEntries bounds the datasets (entries or files) the WASI engines
+	// run on; larger ones report them as skipped with the reason. 0: no bound.
+	WASIMaxEntries int
 	// Seed seeds every generated dataset.
 	Seed uint64
 	// Trees are the generated tree recipes to run tree scenarios on.

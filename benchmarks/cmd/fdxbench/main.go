@@ -40,6 +40,7 @@ func run() error {
 		scale     = flag.Float64("size-scale", 1, "multiply generated file sizes (disk budget)")
 		runRE     = flag.String("run", "", "only scenarios whose \"name engine\" matches this regexp")
 		reps      = flag.Int("reps", 0, "repetitions (default 7; quick 5)")
+		wasiMax   = flag.Int("wasi-max-entries", 20000, "largest dataset (entries or files) the WASI engines run on; 0 = all")
 		pointOps  = flag.Int("point-ops", 0, "measured operations per point scenario (default 2000; quick 1000)")
 		work      = flag.String("work", "", "scratch directory (default benchmarks/work)")
 		out       = flag.String("out", "benchmarks", "directory for RESULTS.md, results.json and charts/")
@@ -89,6 +90,7 @@ func run() error {
 	opts.Seed = *seed
 	opts.Log = os.Stderr
 	opts.KeepTrees = *keepTrees
+	opts.WASIMaxEntries = *wasiMax
 	if *work != "" {
 		opts.Work = *work
 	}
