@@ -87,10 +87,12 @@ var engines = []engine{
 	{name: "stdio", run: each(runStdio)},
 	{name: "capi", needs: []string{"libfiledex.so", "filedex_rpc"}, run: each(runCAPI)},
 	{name: "python", needs: []string{"libfiledex.so"}, run: each(runPython)},
-	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: each(runWazero)},
-	// One Node process per script: several instances of the module in one
-	// Node 20 process crashed it (examples/node/filedex.mjs, Reactor.load).
-	{name: "node", needs: []string{"libfiledex.wasm"}, run: each(runNode)},
+	{name: "wazero", needs: []string{"libfiledex.wasm"}, run: runWazero},
+	// One Node process and one instance for all scripts (node_scripts.mjs):
+	// several instances of the module in one Node 20 process crashed it
+	// (examples/node/filedex.mjs, Reactor.load); one instance holding
+	// several libraries in turn does not.
+	{name: "node", needs: []string{"libfiledex.wasm"}, run: runNode},
 }
 
 func TestConformance(t *testing.T) {
@@ -311,30 +313,69 @@ func mounts(root string) []string {
 	return []string{filepath.Join(root, "lib"), filepath.Join(root, "data")}
 }
 
-func runWazero(t *testing.T, j job) string {
-	o, failed := openOptions(t, j.options)
-	if failed != "" {
-		return failed
-	}
+// runWazero runs every script in one instance of the reactor, one library
+// handle per script, as an embedder serving several libraries would: the
+// instance's start-up (Go runtime, SQLite) is paid once instead of per script.
+// The instance mounts every script's lib and data; each library's "roots"
+// option confines it to its own, exactly as natively, so sandbox refusals
+// are the same bytes.
+func runWazero(t *testing.T, jobs []job) []string {
 	cfg := wasmhost.Config{WasmPath: artifact("libfiledex.wasm"), CacheDir: artifact("wazero-cache")}
-	for _, m := range mounts(j.root) {
-		cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
-	}
-	e, err := wasmhost.Open(context.Background(), cfg, o)
-	if err != nil {
-		if be, ok := err.(*bindings.Error); ok {
-			return string(bindings.ErrorJSON(be)) + "\n"
+	for _, j := range jobs {
+		for _, m := range mounts(j.root) {
+			cfg.Mounts = append(cfg.Mounts, wasmhost.Mount{HostPath: m})
 		}
+	}
+	rt, err := wasmhost.New(context.Background(), cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
-	return transcript(e, j.input)
+	defer rt.Close(context.Background())
+	out := make([]string, len(jobs))
+	for i, j := range jobs {
+		o, failed := openOptions(t, j.options)
+		if failed != "" {
+			out[i] = failed
+			continue
+		}
+		e, err := rt.Open(context.Background(), o)
+		if err != nil {
+			if be, ok := err.(*bindings.Error); ok {
+				out[i] = string(bindings.ErrorJSON(be)) + "\n"
+				continue
+			}
+			t.Fatal(err)
+		}
+		out[i] = transcript(e, j.input)
+		if err := e.Close(); err != nil {
+			t.Fatalf("%s: close: %v", j.name, err)
+		}
+	}
+	return out
 }
 
-func runNode(t *testing.T, j job) string {
+func runNode(t *testing.T, jobs []job) []string {
 	if _, err := exec.LookPath("node"); err != nil {
 		// Never a skip: a missing runtime must not turn into a green run.
 		t.Fatal("node not found on PATH: the Node leg of the conformance suite needs Node >= 20 (apt-get install nodejs)")
+	}
+	type nodeJob struct {
+		Name    string   `json:"name"`
+		Options string   `json:"options"`
+		Dirs    []string `json:"dirs"`
+		Input   string   `json:"input"`
+	}
+	in := make([]nodeJob, len(jobs))
+	for i, j := range jobs {
+		in[i] = nodeJob{Name: j.name, Options: j.options, Dirs: mounts(j.root), Input: j.input}
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "jobs.json")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	// --liftoff-only: V8 runs the module with its baseline compiler and never
 	// starts the optimizing tier. The 23 MB module's background TurboFan
@@ -343,8 +384,12 @@ func runNode(t *testing.T, j job) string {
 	// enough that opening a library hit core's 10 s ConnectTimeout
 	// ("open: cancelled: sqlite3: interrupted"). Semantics are the same: the
 	// suite tests node:wasi and V8's WebAssembly, not its optimizer.
-	args := append([]string{"--no-warnings", "--liftoff-only", filepath.Join(repo, "examples", "node", "filedex.mjs"), "rpc", artifact("libfiledex.wasm"), j.options}, mounts(j.root)...)
-	return runProgram(t, j.input, "node", args...)
+	out := runProgram(t, "", "node", "--no-warnings", "--liftoff-only", filepath.Join(repo, "internal", "conformance", "node_scripts.mjs"), artifact("libfiledex.wasm"), file)
+	var transcripts []string
+	if err := json.Unmarshal([]byte(out), &transcripts); err != nil || len(transcripts) != len(jobs) {
+		t.Fatalf("node_scripts.mjs: %d transcripts for %d scripts (%v)", len(transcripts), len(jobs), err)
+	}
+	return transcripts
 }
 
 // runProgram runs a client that speaks the transcript protocol on stdio.
