@@ -77,10 +77,22 @@ test-wasi:
 bench-bindings: capi wasm
 	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/conformance
 
-# Fuzz targets of the bindings, a minute each: request decoding and request paths.
+# Issue #5's fuzz targets, one at a time, a minute each on one worker: request decoding and
+# every string the API turns into a path, a glob or a position — the sandbox check, the
+# index's path lookup (entry.get/list/move, tag.apply, find/dupes "under") and label paths,
+# list cursors, name globs, full-text queries and ignore globs. Each prints its executions;
+# a finding fails the run and leaves the input in PKG/testdata/fuzz/TARGET.
+FUZZ_API_TARGETS ?= ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath ./core:FuzzResolvePath ./core:FuzzCursor \
+	./core:FuzzGlob ./core:FuzzFTSExpr ./core/internal/walk:FuzzIgnore
+FUZZ_API_TIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./bindings
-	$(GO) test -run '^$$' -fuzz FuzzSandboxPath -fuzztime 60s ./bindings
+	@out=$$(mktemp) && trap 'rm -f $$out' EXIT && for pt in $(FUZZ_API_TARGETS); do \
+		p=$${pt%%:*}; f=$${pt##*:}; \
+		echo "== fuzz $$f ($$p) for $(FUZZ_API_TIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZ_API_TIME) -parallel 1 $$p >$$out 2>&1; rc=$$?; \
+		awk '/^fuzz: elapsed/ {last=$$0; next} {print} END {if (last != "") print "last: " last}' $$out; \
+		[ $$rc -eq 0 ] || exit 1; \
+	done
 
 # ---- hygiene -----------------------------------------------------------------
 
@@ -142,7 +154,7 @@ SOAK_SEED    ?= 1
 FUZZTIME     ?= 10m
 # package:target pairs: every fuzz target of the repository (go test -fuzz takes one at a time).
 FUZZ_TARGETS ?= ./core:FuzzRestoreFile ./core:FuzzDamagedDatabase ./core:FuzzCustomData \
-	./core:FuzzGlob ./core:FuzzFTSExpr ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath \
+	./core:FuzzGlob ./core:FuzzFTSExpr ./core:FuzzResolvePath ./core:FuzzCursor ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath \
 	./cmd/filedex:FuzzParseSize ./cmd/filedex:FuzzParseTime ./core/internal/walk:FuzzIgnore \
 	./core/internal/walk:FuzzSplit ./core/internal/contentkind:FuzzDetect \
 	./core/internal/media:FuzzProbe ./core/internal/cas:FuzzParse

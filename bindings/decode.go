@@ -166,16 +166,18 @@ func decodeParams(raw json.RawMessage, dst any, fields map[string]bool) *Error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return paramsError(err)
+		return paramsError(err, raw, dst, fields)
 	}
 	return nil
 }
 
 // paramsError maps encoding/json's errors to -32602 errors that name the field.
-func paramsError(err error) *Error {
+// raw, dst and fields are the failed decoding's input, target and member names:
+// they let it name the member when encoding/json does not.
+func paramsError(err error, raw json.RawMessage, dst any, fields map[string]bool) *Error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		field := te.Field
+		field := memberPath(te.Field, fields)
 		if field == "" {
 			field = "params"
 		}
@@ -190,7 +192,50 @@ func paramsError(err error) *Error {
 	if errors.As(err, &ee) {
 		return InvalidParams(ee.Field, "%s", ee.Err.Error())
 	}
-	return &Error{Code: CodeInvalidParams, Message: "invalid params: " + strings.TrimPrefix(err.Error(), "json: ")}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if field := failingMember(raw, dst); field != "" {
+		// An UnmarshalJSON method (a kind, a time) refused the value: encoding/json
+		// does not say whose it was, so the member is found by decoding each alone.
+		return InvalidParams(field, "%s", msg)
+	}
+	return &Error{Code: CodeInvalidParams, Message: "invalid params: " + msg}
+}
+
+// memberPath turns encoding/json's field path into the member the client sent:
+// the path goes through the Go names of embedded structs ("FindQuery.name" for
+// entry.find's "name"), which are no part of the wire format.
+func memberPath(path string, fields map[string]bool) string {
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && fields != nil && !fields[parts[0]] {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
+}
+
+// failingMember returns the first top-level member of the object raw that does
+// not decode on its own into a fresh value of dst's type, or "" if none fails
+// alone. Only the error path pays for it.
+func failingMember(raw json.RawMessage, dst any) string {
+	t := reflect.TypeOf(dst)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return ""
+	}
+	ms, err := members(raw)
+	if err != nil {
+		return ""
+	}
+	for _, m := range ms {
+		one, err := json.Marshal(map[string]json.RawMessage{m.key: m.raw})
+		if err != nil {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.UseNumber()
+		if dec.Decode(reflect.New(t.Elem()).Interface()) != nil {
+			return m.key
+		}
+	}
+	return ""
 }
 
 // fieldError lets custom UnmarshalJSON methods name their field.

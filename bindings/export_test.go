@@ -15,9 +15,18 @@ func SetDebugOutput(t *testing.T, w io.Writer) {
 // SandboxPath runs Session.Path for a session confined to roots, without
 // opening a library.
 func SandboxPath(roots []string, p string) (string, error) {
+	return sandboxSession(roots).Path(p)
+}
+
+// SandboxEntryPath is SandboxPath for Session.EntryPath.
+func SandboxEntryPath(roots []string, p string) (string, error) {
+	return sandboxSession(roots).EntryPath(p)
+}
+
+func sandboxSession(roots []string) *Session {
 	s := &Session{roots: sandboxRoots()}
 	for _, r := range roots {
 		s.allowed = append(s.allowed, resolve(r, s.roots))
 	}
-	return s.Path(p)
+	return s
 }

@@ -46,7 +46,7 @@ func (p EntryRef) get(ctx context.Context, s *Session) (core.Entry, error) {
 	case p.UUID != "":
 		return s.lib.Entries().GetByUUID(ctx, uuid.MustParse(p.UUID)) // validated
 	}
-	path, err := s.Path(p.Path)
+	path, err := s.EntryPath(p.Path) // a lookup in the index: a symlink is an entry, not followed
 	if err != nil {
 		return core.Entry{}, err
 	}

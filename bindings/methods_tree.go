@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"context"
+	"errors"
 
 	"github.com/filedex/filedex/core"
 )
@@ -69,15 +70,28 @@ func treeUsage(ctx context.Context, s *Session, p TreeUsageParams) (TreeUsage, e
 	}
 	dirs, err := s.lib.Usage().Tree(ctx, path, p.Depth)
 	if err != nil {
-		return TreeUsage{}, err
+		return TreeUsage{}, renameField(err, "under", "path")
 	}
 	out := TreeUsage{Dirs: dirs, Largest: []core.Entry{}}
 	if p.Top > 0 {
 		if out.Largest, err = s.lib.Usage().Largest(ctx, path, p.Top); err != nil {
-			return TreeUsage{}, err
+			return TreeUsage{}, renameField(err, "under", "path")
 		}
 	}
 	return out, nil
+}
+
+// renameField reports a core error about its parameter from as one about the
+// request member to: data.field must name a member the client sent (the core
+// calls tree.usage's directory "under", the method's params call it "path").
+func renameField(err error, from, to string) error {
+	var ce *core.Error
+	if errors.As(err, &ce) && ce.Field == from {
+		c := *ce
+		c.Field = to
+		return &c
+	}
+	return err
 }
 
 // TreeLargeFilesParams are the params of tree.large_files: directories

@@ -185,6 +185,41 @@ func (s *Session) Path(p string) (string, error) {
 	return p, nil
 }
 
+// EntryPath is [Session.Path] for a path that names an indexed entry rather
+// than a file to open: its last component is judged as it is, not followed.
+// The index records a symlink as a symlink and never follows it, so a link
+// inside the sandbox is an entry like any other even when it points outside
+// (entry.get, tag.apply or metadata.set of data/escape); refusing it would
+// leave the entry unreachable by path. The directories above it are resolved
+// as Path resolves them, so ".." and linked parents cannot lead outside.
+func (s *Session) EntryPath(p string) (string, error) {
+	got, err := s.Path(p)
+	var ke *KindError
+	if err == nil || !errors.As(err, &ke) || ke.Kind != "sandbox" {
+		return got, err // accepted, or refused for a reason that is not where it leads
+	}
+	clean := p
+	if !filepath.IsAbs(clean) {
+		if clean, err = filepath.Abs(clean); err != nil {
+			return "", err
+		}
+	}
+	clean = filepath.Clean(clean)
+	dir := filepath.Dir(clean)
+	if dir == clean {
+		return "", err // the root: nothing above it to resolve
+	}
+	for _, roots := range [][]string{s.roots, s.allowed} {
+		if roots != nil && !under(clean, roots) {
+			return "", err
+		}
+	}
+	if _, derr := s.Path(dir); derr != nil {
+		return "", err
+	}
+	return clean, nil
+}
+
 // under reports whether clean absolute path p is one of roots or inside one.
 func under(p string, roots []string) bool {
 	for _, r := range roots {

@@ -3,6 +3,7 @@ package conformance
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -20,10 +21,29 @@ var fixtureFiles = []struct{ path, content string }{
 	{"sub/c.bin", string(make([]byte, 1000))},
 	{"sub/deeper/ünïcödé.md", "# ü\n"},
 	{"name with spaces & <html>.txt", "x"},
-	{"bad\xff\xfename.txt", "not utf-8 name"},
 	{".hidden", "h"},
 	{"empty.txt", ""},
+	// names/ holds what SQL LIKE, globs, shells, JSON and Unicode normalisation get wrong.
+	// Both café.txt spellings (NFC, NFD) exist: they are different names and must stay two
+	// entries. Every name here is valid UTF-8, so WASI guests can create them too (entry.move).
+	{"names/100%.txt", "percent"},
+	{"names/under_score.txt", "underscore"},
+	{"names/star*.txt", "star"},
+	{"names/back\\slash.txt", "backslash"},
+	{"names/quote\"d'.txt", "quotes"},
+	{"names/new\nline.txt", "newline"},
+	{"names/tab\tname.txt", "tab"},
+	{"names/[brackets]?.txt", "brackets"},
+	{"names/caf\u00e9.txt", "nfc"},
+	{"names/cafe\u0301.txt", "nfd"},
+	{"names/ spaces  around .txt", "spaces"},
+	{"names/" + longName, "long"},
+	{"names/dup1.bin", "same bytes in two files"},
+	{"names/dup2.bin", "same bytes in two files"},
 }
+
+// longName is 255 bytes, the longest name Linux file systems accept.
+var longName = strings.Repeat("l", 251) + ".txt"
 
 // Build creates the fixture under root, which must not exist or be empty:
 //
@@ -55,9 +75,23 @@ func Build(root string) error {
 		return err
 	}
 	// Last, after every file exists: creating a file changes its directory's
-	// mtime, setting times changes nothing else.
+	// mtime, setting modes and times changes nothing else. Modes are what a WASI
+	// guest reports whatever the host's bits (it sees none: 0600 for files,
+	// 0700 for directories), so "permissions" are equal on every engine and
+	// independent of the umask.
 	return filepath.Walk(filepath.Join(root, "data"), func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.Mode()&os.ModeSymlink != 0 {
+		if err != nil {
+			return err
+		}
+		if info.Mode()&os.ModeSymlink != 0 {
+			// The link's own times (it is indexed as a symlink, never followed).
+			return lchtimes(p, FixtureTime)
+		}
+		mode := os.FileMode(0o600)
+		if info.IsDir() {
+			mode = 0o700
+		}
+		if err := os.Chmod(p, mode); err != nil {
 			return err
 		}
 		return os.Chtimes(p, FixtureTime, FixtureTime)
