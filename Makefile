@@ -57,8 +57,8 @@ test-examples: capi wasm
 	$(BUILD)/filedex_rpc --selftest "{\"library\":\"$$tmp/c\"}" && \
 	python3 examples/python/filedex.py $(BUILD)/libfiledex.so --selftest "{\"library\":\"$$tmp/py\"}" && \
 	{ command -v node >/dev/null || { echo "FAIL: node not found: the Node example needs Node >= 20"; exit 1; }; } && \
-	mkdir -p $$tmp/node && node --no-warnings examples/node/filedex.mjs selftest $(BUILD)/libfiledex.wasm $$tmp/node && \
-	node --no-warnings examples/node/filedex.mjs command $(BUILD)/filedex.wasm $$tmp/node -- --library $$tmp/node/lib version
+	mkdir -p $$tmp/node && node --no-warnings --liftoff-only examples/node/filedex.mjs selftest $(BUILD)/libfiledex.wasm $$tmp/node && \
+	node --no-warnings --liftoff-only examples/node/filedex.mjs command $(BUILD)/filedex.wasm $$tmp/node -- --library $$tmp/node/lib version
 
 # The core's (and bindings') tests compiled for wasip1 and run under wazero by
 # internal/wasirun, with the package directory mounted at its own path.
