@@ -108,6 +108,19 @@ func TestLocations_CRUD(t *testing.T) {
 		}
 		made = append(made, l)
 	}
+	// A bad ignore pattern is refused before anything is written, on create and on update
+	// (the update used to store it, replacing the good ones, and report an error after).
+	os.Mkdir(filepath.Join(base, "other"), 0o755)
+	if _, err := locs.Create(ctx, core.LocationInput{Path: filepath.Join(base, "other"), IgnoreGlobs: []string{"[a-"}}); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("create with ignore [a-: %v", err)
+	}
+	bad := []string{"[a-"}
+	if _, err := locs.Update(ctx, made[0].ID, core.LocationUpdate{IgnoreGlobs: &bad}); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("update with ignore [a-: %v", err)
+	}
+	if l, err := locs.Get(ctx, made[0].ID); err != nil || len(l.IgnoreGlobs) != 1 || l.IgnoreGlobs[0] != "*.tmp" {
+		t.Fatalf("after a refused update the globs are %q (%v), want [*.tmp]", l.IgnoreGlobs, err)
+	}
 	root, err := lib.Entries().Get(ctx, made[0].RootID)
 	if err != nil || root.Kind != core.KindDirectory || root.Path != made[0].Path || root.Name != "loc0" {
 		t.Fatalf("root entry: %+v %v", root, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/filedex/filedex/core/internal/walk"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,10 +143,8 @@ func (s Locations) Create(ctx context.Context, in LocationInput) (Location, erro
 	case !st.IsDir():
 		return Location{}, errInvalid(op, "path", "%s is not a directory", p)
 	}
-	for _, g := range in.IgnoreGlobs {
-		if _, err := filepath.Match(g, ""); err != nil {
-			return Location{}, errInvalid(op, "ignore", "bad glob %q: %v", g, err)
-		}
+	if err := checkIgnoreGlobs(op, in.IgnoreGlobs); err != nil {
+		return Location{}, err
 	}
 	var ignore any
 	if len(in.IgnoreGlobs) > 0 {
@@ -277,6 +276,17 @@ type LocationUpdate struct {
 	IgnoreGlobs *[]string  `json:"ignore,omitempty"`
 }
 
+// checkIgnoreGlobs parses ignore patterns with the walker's own parser, the one a scan
+// will use (filepath.Match against an empty name accepted "[a-", which the walker refuses).
+func checkIgnoreGlobs(op string, globs []string) error {
+	for _, g := range globs {
+		if _, err := walk.NewIgnore(g); err != nil {
+			return errInvalid(op, "ignore", "%v", err) // the walker names the pattern
+		}
+	}
+	return nil
+}
+
 // Update changes a location's settings.
 func (s Locations) Update(ctx context.Context, id int64, u LocationUpdate) (Location, error) {
 	const op = "location.update"
@@ -286,6 +296,10 @@ func (s Locations) Update(ctx context.Context, id int64, u LocationUpdate) (Loca
 	var ignore any
 	setIgnore := 0
 	if u.IgnoreGlobs != nil {
+		// Checked before anything is written: a bad pattern must not replace good ones.
+		if err := checkIgnoreGlobs(op, *u.IgnoreGlobs); err != nil {
+			return Location{}, err
+		}
 		setIgnore = 1
 		if len(*u.IgnoreGlobs) > 0 {
 			b, _ := json.Marshal(*u.IgnoreGlobs)
