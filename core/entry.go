@@ -204,27 +204,39 @@ func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
 // GetByPath returns the entry at an absolute path on this device.
 func (s Entries) GetByPath(ctx context.Context, path string) (Entry, error) {
 	const op = "entry.get"
-	id, err := s.l.resolvePath(ctx, op, path)
-	if err != nil {
-		return Entry{}, err
-	}
-	return s.Get(ctx, id)
+	var e Entry
+	err := s.l.withReader(ctx, op, func(r *readConn) error {
+		id, err := r.resolvePath(s.l, op, path)
+		if err != nil {
+			return err
+		}
+		e, err = r.entry(op, entrySelect+` WHERE e.id = ?`, id)
+		return err
+	})
+	return e, err
 }
 
 func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, error) {
-	row, err := s.l.queryRow(ctx, q, args...)
-	if err != nil {
-		return Entry{}, wrapDB(op, err)
-	}
-	e, err := scanEntry(row)
+	var e Entry
+	err := s.l.withReader(ctx, op, func(r *readConn) error {
+		var err error
+		e, err = r.entry(op, q, args...)
+		return err
+	})
+	return e, err
+}
+
+// entry reads one entry (q selects entrySelect's columns) with its metadata.
+func (r *readConn) entry(op, q string, args ...any) (Entry, error) {
+	e, err := scanEntry(r.queryRow(q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, errNotFound(op, "no such entry")
 	}
 	if err != nil {
-		return e, wrapDB(op, err)
+		return e, err
 	}
 	if e.MetadataID != 0 {
-		m, err := s.l.Metadata().Get(ctx, e.MetadataID)
+		m, err := r.metadata(e.MetadataID)
 		if err != nil {
 			return e, err
 		}
@@ -237,31 +249,38 @@ func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, err
 // prefix, then the directory row by its path (unique index), then the child by name (unique
 // index). Two index searches whatever the depth.
 func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) {
+	var id int64
+	err := l.withReader(ctx, op, func(r *readConn) error {
+		var err error
+		id, err = r.resolvePath(l, op, p)
+		return err
+	})
+	return id, err
+}
+
+func (r *readConn) resolvePath(l *Library, op, p string) (int64, error) {
 	if p == "" || !filepath.IsAbs(p) {
 		return 0, errInvalid(op, "path", "must be an absolute path, got %q", p)
 	}
 	p = filepath.Clean(p)
-	loc, rel, err := l.locationOf(ctx, op, p)
+	loc, rel, err := r.locationOf(l, op, p)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	var row *sql.Row
+	var row readRow
 	dir, name := splitRel(rel)
 	if rel == "" {
-		row, err = l.queryRow(ctx, `SELECT id FROM entries WHERE location_id = ? AND path = ''`, loc.ID)
+		row = r.queryRow(`SELECT id FROM entries WHERE location_id = (SELECT ?1) AND path = ''`, loc.ID)
 	} else {
 		// (SELECT ?): parameters hidden from STAT4, see listDirsQ in paths.go.
-		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
+		row = r.queryRow(`SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
 WHERE d.location_id = (SELECT ?2) AND d.path = (SELECT ?3)`, name, loc.ID, dir)
-	}
-	if err != nil {
-		return 0, wrapDB(op, err)
 	}
 	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
 		return 0, errNotFound(op, fmt.Sprintf("%s is not in the index", p))
 	} else if err != nil {
-		return 0, wrapDB(op, err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -277,38 +296,32 @@ func splitRel(rel string) (dir, name string) {
 
 // locationOf finds the location of this device containing the absolute path p and returns
 // it (ID and Path only) with p relative to it, slash-separated.
-func (l *Library) locationOf(ctx context.Context, op, p string) (Location, string, error) {
+func (r *readConn) locationOf(l *Library, op, p string) (Location, string, error) {
 	// Only id and path are needed: a lean statement rather than Locations.List, whose
 	// generic filters made SQLite re-prepare it on every call (most of a path lookup's time).
-	rows, err := l.query(ctx, `SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
+	rows, err := r.query(`SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
 	if err != nil {
-		return Location{}, "", wrapDB(op, err)
+		return Location{}, "", err
 	}
-	var locs []Location
+	best := Location{ID: -1}
 	for rows.Next() {
 		var x Location
 		if err := rows.Scan(&x.ID, &x.Path); err != nil {
 			rows.Close()
-			return Location{}, "", wrapDB(op, err)
+			return Location{}, "", err
 		}
-		locs = append(locs, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Location{}, "", wrapDB(op, err)
-	}
-	best := -1
-	for i, loc := range locs {
-		if (p == loc.Path || isUnder(p, loc.Path)) && (best < 0 || len(loc.Path) > len(locs[best].Path)) {
-			best = i
+		if (p == x.Path || isUnder(p, x.Path)) && (best.ID < 0 || len(x.Path) > len(best.Path)) {
+			best = x
 		}
 	}
-	if best < 0 {
+	if err := rows.Close(); err != nil {
+		return Location{}, "", err
+	}
+	if best.ID < 0 {
 		return Location{}, "", errNotFound(op, fmt.Sprintf("%s is not inside any location", p))
 	}
-	loc := locs[best]
-	rel := strings.TrimPrefix(strings.TrimPrefix(p, loc.Path), string(filepath.Separator))
-	return loc, filepath.ToSlash(rel), nil
+	rel := strings.TrimPrefix(strings.TrimPrefix(p, best.Path), string(filepath.Separator))
+	return best, filepath.ToSlash(rel), nil
 }
 
 // EntryRow is an entry as written to the database.

@@ -43,15 +43,22 @@ func (l *Library) Metadata() MetadataAPI { return MetadataAPI{l} }
 
 // Get returns a metadata row with its tag and label names.
 func (s MetadataAPI) Get(ctx context.Context, id int64) (Metadata, error) {
+	var m Metadata
+	err := s.l.withReader(ctx, "metadata.get", func(r *readConn) error {
+		var err error
+		m, err = r.metadata(id)
+		return err
+	})
+	return m, err
+}
+
+func (r *readConn) metadata(id int64) (Metadata, error) {
 	const op = "metadata.get"
 	var m Metadata
 	var notes, custom sql.NullString
 	var created, updated int64
-	row, err := s.l.queryRow(ctx, `SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at FROM user_metadata WHERE id = ?`, id)
-	if err != nil {
-		return m, wrapDB(op, err)
-	}
-	err = row.Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated)
+	err := r.queryRow(`SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at FROM user_metadata WHERE id = ?`, id).
+		Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, errNotFound(op, "no such metadata")
 	} else if err != nil {
@@ -62,30 +69,32 @@ func (s MetadataAPI) Get(ctx context.Context, id int64) (Metadata, error) {
 		m.CustomData = json.RawMessage(custom.String)
 	}
 	m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
-	if m.Tags, err = s.names(ctx, `SELECT t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id WHERE mt.metadata_id = ? ORDER BY t.name`, id); err != nil {
+	// (SELECT ?1): a bare parameter here made SQLite re-prepare both statements on every
+	// call once ANALYZE had run (see listDirsQ in paths.go).
+	if m.Tags, err = r.names(`SELECT t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id WHERE mt.metadata_id = (SELECT ?1) ORDER BY t.name`, id); err != nil {
 		return m, wrapDB(op, err)
 	}
-	if m.Labels, err = s.names(ctx, `SELECT l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id WHERE ml.metadata_id = ? ORDER BY l.name`, id); err != nil {
+	if m.Labels, err = r.names(`SELECT l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id WHERE ml.metadata_id = (SELECT ?1) ORDER BY l.name`, id); err != nil {
 		return m, wrapDB(op, err)
 	}
 	return m, nil
 }
 
-func (s MetadataAPI) names(ctx context.Context, q string, id int64) ([]string, error) {
-	rows, err := s.l.query(ctx, q, id)
+func (r *readConn) names(q string, id int64) ([]string, error) {
+	rows, err := r.query(q, id)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []string{}
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out = append(out, n)
 	}
-	return out, rows.Err()
+	return out, rows.Close()
 }
 
 // ForEntry returns an entry's metadata, or nil when the user never added any.
