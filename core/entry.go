@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,46 +96,66 @@ type Entry struct {
 
 // entrySelect reads an entry with what its API form needs: the location's path, the parent
 // directory's path and the content kind. Each is a rowid or unique-index lookup.
-const entrySelect = `SELECT e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
- e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path,
- p.path, l.path, ck.name
+const entrySelect = `SELECT ` + entryCols + `, p.path, l.path, ck.name
 FROM entries e
 JOIN locations l ON l.id = e.location_id
 LEFT JOIN entries p ON p.id = e.parent_id
 LEFT JOIN content_identity c ON c.id = e.content_id
 LEFT JOIN content_kinds ck ON ck.id = c.kind`
 
+// entryCols are the entry's own columns scanEntry reads; after them come its directory's
+// path, its location's path and its content kind's name.
+const entryCols = `e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
+ e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path`
+
+// entryRow is one row of scanEntry's columns before it becomes an Entry.
+type entryRow struct {
+	e                                                          Entry
+	parent, inode, perms, created, accessed, contentID, metaID sql.NullInt64
+	ext, dirPath, parentPath, contentKind                      sql.NullString
+	locPath                                                    string
+	modified                                                   int64
+}
+
+// scanEntry reads an entry from entrySelect's columns (or listChildren's). Rows of a reader
+// connection read their columns directly (readRows.entryRow), others through Scan.
 func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
-	var e Entry
-	var parent, inode, perms, created, accessed, contentID, metaID sql.NullInt64
-	var ext, dirPath, parentPath, contentKind sql.NullString
-	var locPath string
-	var modified int64
-	if err := sc.Scan(&e.ID, &e.UUID, &e.LocationID, &parent, &e.Name, &ext, &e.Kind, &e.Size,
-		&inode, &perms, &created, &modified, &accessed, &contentID, &metaID, &dirPath,
-		&parentPath, &locPath, &contentKind); err != nil {
-		return e, err
+	var r entryRow
+	var err error
+	switch sc := sc.(type) {
+	case *readRows:
+		err = sc.entryRow(&r)
+	case readRow:
+		err = sc.entryRow(&r)
+	default:
+		err = sc.Scan(&r.e.ID, &r.e.UUID, &r.e.LocationID, &r.parent, &r.e.Name, &r.ext, &r.e.Kind, &r.e.Size,
+			&r.inode, &r.perms, &r.created, &r.modified, &r.accessed, &r.contentID, &r.metaID, &r.dirPath,
+			&r.parentPath, &r.locPath, &r.contentKind)
 	}
-	e.ParentID = parent.Int64
-	e.Extension = ext.String
-	if inode.Valid {
-		e.Inode = &inode.Int64
+	if err != nil {
+		return Entry{}, err
 	}
-	if perms.Valid {
-		e.Permissions = &perms.Int64
+	e := r.e
+	e.ParentID = r.parent.Int64
+	e.Extension = r.ext.String
+	if r.inode.Valid {
+		e.Inode = ptr(r.inode.Int64)
 	}
-	e.CreatedAt, e.AccessedAt = fromNullMS(created), fromNullMS(accessed)
-	e.ModifiedAt = fromMS(modified)
-	e.ContentID, e.MetadataID = contentID.Int64, metaID.Int64
-	if contentID.Valid {
-		e.Content = &ContentRef{CasID: CasIDString(contentID.Int64), Kind: contentKind.String}
+	if r.perms.Valid {
+		e.Permissions = ptr(r.perms.Int64)
 	}
-	e.DirPath = dirPath.String
-	e.RelativePath = parentPath.String
-	if !parent.Valid {
-		e.Path = locPath
+	e.CreatedAt, e.AccessedAt = fromNullMS(r.created), fromNullMS(r.accessed)
+	e.ModifiedAt = fromMS(r.modified)
+	e.ContentID, e.MetadataID = r.contentID.Int64, r.metaID.Int64
+	if r.contentID.Valid {
+		e.Content = &ContentRef{CasID: CasIDString(r.contentID.Int64), Kind: r.contentKind.String}
+	}
+	e.DirPath = r.dirPath.String
+	e.RelativePath = r.parentPath.String
+	if !r.parent.Valid {
+		e.Path = r.locPath
 	} else {
-		e.Path = joinPath(locPath, e.RelativePath, e.Name)
+		e.Path = joinPath(r.locPath, e.RelativePath, e.Name)
 	}
 	if !utf8.ValidString(e.Name) {
 		e.NameB64 = base64.StdEncoding.EncodeToString([]byte(e.Name))
@@ -146,6 +167,11 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 // without filepath.Clean: a name is kept byte for byte.
 func joinPath(root string, parts ...string) string {
 	var b strings.Builder
+	n := len(root)
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b.Grow(n)
 	b.WriteString(root)
 	for _, p := range parts {
 		if p == "" {
@@ -160,7 +186,13 @@ func joinPath(root string, parts ...string) string {
 }
 
 // CasIDString renders a content id as the seed's 16 lowercase hex digits.
-func CasIDString(id int64) string { return fmt.Sprintf("%016x", uint64(id)) }
+func CasIDString(id int64) string {
+	// Not fmt.Sprintf("%016x"): this runs for every listed file, and fmt was a visible share
+	// of a directory listing's CPU.
+	var b [16]byte
+	h := strconv.AppendUint(b[:0], uint64(id), 16)
+	return strings.Repeat("0", 16-len(h)) + string(h)
+}
 
 // ParseCasID reads 16 hex digits into a content id.
 func ParseCasID(s string) (int64, error) {

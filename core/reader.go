@@ -255,3 +255,70 @@ func (r readRow) Scan(dest ...any) error {
 	err := r.rows.Scan(dest...)
 	return errors.Join(err, r.rows.Close())
 }
+
+// entryRow reads scanEntry's columns straight from the statement: what Scan would do with
+// the same destinations (TestReader_SameAsDatabaseSQL compares them), without boxing each
+// destination in an interface, which made every one of them a heap allocation.
+func (rs *readRows) entryRow(r *entryRow) error {
+	st := rs.st
+	if n := st.ColumnCount(); n != 19 {
+		return fmt.Errorf("scan: 19 entry columns expected, statement has %d", n)
+	}
+	notNull := func(cols ...int) error {
+		for _, i := range cols {
+			if st.ColumnType(i) == sqlite3.NULL {
+				return fmt.Errorf("scan column %d: converting NULL is unsupported", i)
+			}
+		}
+		return nil
+	}
+	if err := notNull(0, 1, 2, 4, 6, 7, 11, 17); err != nil {
+		return err
+	}
+	nullInt := func(i int) sql.NullInt64 {
+		if st.ColumnType(i) == sqlite3.NULL {
+			return sql.NullInt64{}
+		}
+		return sql.NullInt64{Int64: st.ColumnInt64(i), Valid: true}
+	}
+	nullText := func(i int) sql.NullString {
+		if st.ColumnType(i) == sqlite3.NULL {
+			return sql.NullString{}
+		}
+		return sql.NullString{String: st.ColumnText(i), Valid: true}
+	}
+	r.e.ID = st.ColumnInt64(0)
+	if b := st.ColumnRawBlob(1); st.ColumnType(1) == sqlite3.BLOB && len(b) == 16 {
+		r.e.UUID = uuid.UUID(b)
+	} else if err := r.e.UUID.Scan(columnValue(st, 1, st.ColumnType(1))); err != nil {
+		return fmt.Errorf("scan column 1: %w", err)
+	}
+	r.e.LocationID = st.ColumnInt64(2)
+	r.parent = nullInt(3)
+	r.e.Name = st.ColumnText(4)
+	r.ext = nullText(5)
+	r.e.Kind = Kind(st.ColumnInt64(6))
+	r.e.Size = st.ColumnInt64(7)
+	r.inode, r.perms, r.created = nullInt(8), nullInt(9), nullInt(10)
+	r.modified = st.ColumnInt64(11)
+	r.accessed, r.contentID, r.metaID = nullInt(12), nullInt(13), nullInt(14)
+	r.dirPath, r.parentPath = nullText(15), nullText(16)
+	r.locPath = st.ColumnText(17)
+	r.contentKind = nullText(18)
+	return nil
+}
+
+// entryRow is readRows.entryRow for the first row, like Scan.
+func (r readRow) entryRow(e *entryRow) error {
+	if r.err != nil {
+		return r.err
+	}
+	if !r.rows.Next() {
+		if err := r.rows.Close(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	err := r.rows.entryRow(e)
+	return errors.Join(err, r.rows.Close())
+}

@@ -247,3 +247,17 @@ func TestReader_ConnectionClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCasIDString: the hand-rolled formatting is fmt's %016x of the id as unsigned, and
+// ParseCasID reads it back.
+func TestCasIDString(t *testing.T) {
+	for _, id := range []int64{0, 1, 15, 16, 0xabc, 1 << 40, 1<<63 - 1, -1, -1 << 63, 0x0123456789abcdef} {
+		got, want := CasIDString(id), fmt.Sprintf("%016x", uint64(id))
+		if got != want {
+			t.Errorf("CasIDString(%d) = %q, want %q", id, got, want)
+		}
+		if back, err := ParseCasID(got); err != nil || back != id {
+			t.Errorf("ParseCasID(%q) = %d, %v", got, back, err)
+		}
+	}
+}
