@@ -237,7 +237,7 @@ func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
 func (s Entries) GetByPath(ctx context.Context, path string) (Entry, error) {
 	const op = "entry.get"
 	var e Entry
-	err := s.l.withReader(ctx, op, func(r *readConn) error {
+	err := s.l.withSnapshot(ctx, op, func(r *readConn) error {
 		id, err := r.resolvePath(s.l, op, path)
 		if err != nil {
 			return err
@@ -282,7 +282,7 @@ func (r *readConn) entry(op, q string, args ...any) (Entry, error) {
 // index). Two index searches whatever the depth.
 func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) {
 	var id int64
-	err := l.withReader(ctx, op, func(r *readConn) error {
+	err := l.withSnapshot(ctx, op, func(r *readConn) error {
 		var err error
 		id, err = r.resolvePath(l, op, p)
 		return err

@@ -46,7 +46,7 @@ func (s Entries) List(ctx context.Context, dirID int64, o ListOptions, p Page) (
 	}
 	var out []Entry
 	var next string
-	err = s.l.withReader(ctx, op, func(r *readConn) error {
+	err = s.l.withSnapshot(ctx, op, func(r *readConn) error {
 		if p.After == "" {
 			if err := r.mustBeDir(op, dirID); err != nil {
 				return err

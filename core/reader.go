@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -88,6 +89,41 @@ func (l *Library) withReader(ctx context.Context, op string, fn func(r *readConn
 		return fn(l.readConns.get(c))
 	})
 	return wrapDB(op, err)
+}
+
+// withSnapshot is withReader with fn's statements in one read transaction: they see one
+// snapshot (a path resolved by one statement still names the entry the next one reads), and
+// the connection takes WAL's read lock once instead of once per statement (two fcntl calls
+// and a look at the WAL index each: a visible share of a lookup by path).
+func (l *Library) withSnapshot(ctx context.Context, op string, fn func(r *readConn) error) error {
+	return l.withReader(ctx, op, func(r *readConn) (err error) {
+		if err := r.exec(`BEGIN DEFERRED`); err != nil {
+			return err
+		}
+		defer func() {
+			// End the transaction whatever happened, even with ctx done (a statement stepped
+			// under a done context fails): a pooled connection must not stay in one.
+			old := r.c.SetInterrupt(context.Background())
+			defer r.c.SetInterrupt(old)
+			if r.c.GetAutocommit() {
+				return // an error already rolled it back
+			}
+			if cerr := r.exec(`COMMIT`); cerr != nil {
+				// Let database/sql discard the connection rather than pool it mid-transaction.
+				err = errors.Join(err, cerr, sqldriver.ErrBadConn)
+			}
+		}()
+		return fn(r)
+	})
+}
+
+// exec runs a cached statement without arguments to its end.
+func (r *readConn) exec(q string) error {
+	rows, err := r.query(q)
+	if err != nil {
+		return err
+	}
+	return rows.st.Exec()
 }
 
 // query runs a cached statement with args; the rows must be closed before the statement is

@@ -261,3 +261,56 @@ func TestCasIDString(t *testing.T) {
 		}
 	}
 }
+
+// TestReader_SnapshotEnds: a call in a read transaction ends it whatever happens (found,
+// not found, context cancelled before or during the call), so the pooled connection is
+// never handed out mid-transaction: with a single reader connection, every later call would
+// fail ("cannot start a transaction within a transaction") or pin an old snapshot.
+func TestReader_SnapshotEnds(t *testing.T) {
+	ctx := context.Background()
+	l, dirs, _, paths := readerTestLibrary(t)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for range 3 {
+		if _, err := l.Entries().GetByPath(cancelled, paths[0]); CodeOf(err) != CodeCancelled {
+			t.Fatalf("cancelled: %v", err)
+		}
+		if _, err := l.Entries().GetByPath(ctx, paths[0]+"-missing"); CodeOf(err) != CodeNotFound {
+			t.Fatalf("missing: %v", err)
+		}
+		if _, _, err := l.Entries().List(cancelled, dirs[0], ListOptions{}, Page{}); CodeOf(err) != CodeCancelled {
+			t.Fatalf("cancelled list: %v", err)
+		}
+		// Cancelled between two statements of the same call: inside the transaction.
+		err := l.withSnapshot(ctx, "test", func(r *readConn) error {
+			if _, err := r.resolvePath(l, "test", paths[1]); err != nil {
+				return err
+			}
+			r.c.SetInterrupt(cancelled)
+			_, err := r.resolvePath(l, "test", paths[2])
+			return err
+		})
+		if CodeOf(err) != CodeCancelled {
+			t.Fatalf("cancelled mid-call: %v", err)
+		}
+	}
+	// A write between two calls is seen by the next one: no snapshot outlived its call.
+	e, err := l.Entries().GetByPath(ctx, paths[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Metadata().Set(ctx, e.ID, MetadataUpdate{Notes: ptr("after")}); err != nil {
+		t.Fatal(err)
+	}
+	e, err = l.Entries().GetByPath(ctx, paths[3])
+	if err != nil || e.Metadata == nil || e.Metadata.Notes != "after" {
+		t.Fatalf("stale read after a write: %+v, %v", e.Metadata, err)
+	}
+	l.readConns.mu.Lock()
+	defer l.readConns.mu.Unlock()
+	for c := range l.readConns.m {
+		if !c.GetAutocommit() {
+			t.Fatal("a pooled reader connection is inside a transaction")
+		}
+	}
+}
