@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -126,6 +127,9 @@ func (Entries) collect(rows rowIter, out *[]Entry, limit int) (more bool, err er
 // withMetadata attaches user metadata to the entries that have some (few do: a metadata
 // row exists only once a user added something).
 func (s Entries) withMetadata(ctx context.Context, op string, es []Entry, next string) ([]Entry, string, error) {
+	if !slices.ContainsFunc(es, func(e Entry) bool { return e.MetadataID != 0 }) {
+		return es, next, nil // no connection needed
+	}
 	err := s.l.withReader(ctx, op, func(r *readConn) error { return r.attachMetadata(es) })
 	if err != nil {
 		return nil, "", err
