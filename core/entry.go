@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,46 +96,66 @@ type Entry struct {
 
 // entrySelect reads an entry with what its API form needs: the location's path, the parent
 // directory's path and the content kind. Each is a rowid or unique-index lookup.
-const entrySelect = `SELECT e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
- e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path,
- p.path, l.path, ck.name
+const entrySelect = `SELECT ` + entryCols + `, p.path, l.path, ck.name
 FROM entries e
 JOIN locations l ON l.id = e.location_id
 LEFT JOIN entries p ON p.id = e.parent_id
 LEFT JOIN content_identity c ON c.id = e.content_id
 LEFT JOIN content_kinds ck ON ck.id = c.kind`
 
+// entryCols are the entry's own columns scanEntry reads; after them come its directory's
+// path, its location's path and its content kind's name.
+const entryCols = `e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
+ e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path`
+
+// entryRow is one row of scanEntry's columns before it becomes an Entry.
+type entryRow struct {
+	e                                                          Entry
+	parent, inode, perms, created, accessed, contentID, metaID sql.NullInt64
+	ext, dirPath, parentPath, contentKind                      sql.NullString
+	locPath                                                    string
+	modified                                                   int64
+}
+
+// scanEntry reads an entry from entrySelect's columns (or listChildren's). Rows of a reader
+// connection read their columns directly (readRows.entryRow), others through Scan.
 func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
-	var e Entry
-	var parent, inode, perms, created, accessed, contentID, metaID sql.NullInt64
-	var ext, dirPath, parentPath, contentKind sql.NullString
-	var locPath string
-	var modified int64
-	if err := sc.Scan(&e.ID, &e.UUID, &e.LocationID, &parent, &e.Name, &ext, &e.Kind, &e.Size,
-		&inode, &perms, &created, &modified, &accessed, &contentID, &metaID, &dirPath,
-		&parentPath, &locPath, &contentKind); err != nil {
-		return e, err
+	var r entryRow
+	var err error
+	switch sc := sc.(type) {
+	case *readRows:
+		err = sc.entryRow(&r)
+	case readRow:
+		err = sc.entryRow(&r)
+	default:
+		err = sc.Scan(&r.e.ID, &r.e.UUID, &r.e.LocationID, &r.parent, &r.e.Name, &r.ext, &r.e.Kind, &r.e.Size,
+			&r.inode, &r.perms, &r.created, &r.modified, &r.accessed, &r.contentID, &r.metaID, &r.dirPath,
+			&r.parentPath, &r.locPath, &r.contentKind)
 	}
-	e.ParentID = parent.Int64
-	e.Extension = ext.String
-	if inode.Valid {
-		e.Inode = &inode.Int64
+	if err != nil {
+		return Entry{}, err
 	}
-	if perms.Valid {
-		e.Permissions = &perms.Int64
+	e := r.e
+	e.ParentID = r.parent.Int64
+	e.Extension = r.ext.String
+	if r.inode.Valid {
+		e.Inode = ptr(r.inode.Int64)
 	}
-	e.CreatedAt, e.AccessedAt = fromNullMS(created), fromNullMS(accessed)
-	e.ModifiedAt = fromMS(modified)
-	e.ContentID, e.MetadataID = contentID.Int64, metaID.Int64
-	if contentID.Valid {
-		e.Content = &ContentRef{CasID: CasIDString(contentID.Int64), Kind: contentKind.String}
+	if r.perms.Valid {
+		e.Permissions = ptr(r.perms.Int64)
 	}
-	e.DirPath = dirPath.String
-	e.RelativePath = parentPath.String
-	if !parent.Valid {
-		e.Path = locPath
+	e.CreatedAt, e.AccessedAt = fromNullMS(r.created), fromNullMS(r.accessed)
+	e.ModifiedAt = fromMS(r.modified)
+	e.ContentID, e.MetadataID = r.contentID.Int64, r.metaID.Int64
+	if r.contentID.Valid {
+		e.Content = &ContentRef{CasID: CasIDString(r.contentID.Int64), Kind: r.contentKind.String}
+	}
+	e.DirPath = r.dirPath.String
+	e.RelativePath = r.parentPath.String
+	if !r.parent.Valid {
+		e.Path = r.locPath
 	} else {
-		e.Path = joinPath(locPath, e.RelativePath, e.Name)
+		e.Path = joinPath(r.locPath, e.RelativePath, e.Name)
 	}
 	if !utf8.ValidString(e.Name) {
 		e.NameB64 = base64.StdEncoding.EncodeToString([]byte(e.Name))
@@ -146,6 +167,11 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 // without filepath.Clean: a name is kept byte for byte.
 func joinPath(root string, parts ...string) string {
 	var b strings.Builder
+	n := len(root)
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b.Grow(n)
 	b.WriteString(root)
 	for _, p := range parts {
 		if p == "" {
@@ -160,7 +186,13 @@ func joinPath(root string, parts ...string) string {
 }
 
 // CasIDString renders a content id as the seed's 16 lowercase hex digits.
-func CasIDString(id int64) string { return fmt.Sprintf("%016x", uint64(id)) }
+func CasIDString(id int64) string {
+	// Not fmt.Sprintf("%016x"): this runs for every listed file, and fmt was a visible share
+	// of a directory listing's CPU.
+	var b [16]byte
+	h := strconv.AppendUint(b[:0], uint64(id), 16)
+	return strings.Repeat("0", 16-len(h)) + string(h)
+}
 
 // ParseCasID reads 16 hex digits into a content id.
 func ParseCasID(s string) (int64, error) {
@@ -204,27 +236,39 @@ func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
 // GetByPath returns the entry at an absolute path on this device.
 func (s Entries) GetByPath(ctx context.Context, path string) (Entry, error) {
 	const op = "entry.get"
-	id, err := s.l.resolvePath(ctx, op, path)
-	if err != nil {
-		return Entry{}, err
-	}
-	return s.Get(ctx, id)
+	var e Entry
+	err := s.l.withSnapshot(ctx, op, func(r *readConn) error {
+		id, err := r.resolvePath(s.l, op, path)
+		if err != nil {
+			return err
+		}
+		e, err = r.entry(op, entrySelect+` WHERE e.id = ?`, id)
+		return err
+	})
+	return e, err
 }
 
 func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, error) {
-	row, err := s.l.queryRow(ctx, q, args...)
-	if err != nil {
-		return Entry{}, wrapDB(op, err)
-	}
-	e, err := scanEntry(row)
+	var e Entry
+	err := s.l.withReader(ctx, op, func(r *readConn) error {
+		var err error
+		e, err = r.entry(op, q, args...)
+		return err
+	})
+	return e, err
+}
+
+// entry reads one entry (q selects entrySelect's columns) with its metadata.
+func (r *readConn) entry(op, q string, args ...any) (Entry, error) {
+	e, err := scanEntry(r.queryRow(q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, errNotFound(op, "no such entry")
 	}
 	if err != nil {
-		return e, wrapDB(op, err)
+		return e, err
 	}
 	if e.MetadataID != 0 {
-		m, err := s.l.Metadata().Get(ctx, e.MetadataID)
+		m, err := r.metadata(e.MetadataID)
 		if err != nil {
 			return e, err
 		}
@@ -237,31 +281,38 @@ func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, err
 // prefix, then the directory row by its path (unique index), then the child by name (unique
 // index). Two index searches whatever the depth.
 func (l *Library) resolvePath(ctx context.Context, op, p string) (int64, error) {
+	var id int64
+	err := l.withSnapshot(ctx, op, func(r *readConn) error {
+		var err error
+		id, err = r.resolvePath(l, op, p)
+		return err
+	})
+	return id, err
+}
+
+func (r *readConn) resolvePath(l *Library, op, p string) (int64, error) {
 	if p == "" || !filepath.IsAbs(p) {
 		return 0, errInvalid(op, "path", "must be an absolute path, got %q", p)
 	}
 	p = filepath.Clean(p)
-	loc, rel, err := l.locationOf(ctx, op, p)
+	loc, rel, err := r.locationOf(l, op, p)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	var row *sql.Row
+	var row readRow
 	dir, name := splitRel(rel)
 	if rel == "" {
-		row, err = l.queryRow(ctx, `SELECT id FROM entries WHERE location_id = ? AND path = ''`, loc.ID)
+		row = r.queryRow(`SELECT id FROM entries WHERE location_id = (SELECT ?1) AND path = ''`, loc.ID)
 	} else {
 		// (SELECT ?): parameters hidden from STAT4, see listDirsQ in paths.go.
-		row, err = l.queryRow(ctx, `SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
+		row = r.queryRow(`SELECT c.id FROM entries d JOIN entries c ON c.parent_id = d.id AND c.name = (SELECT ?1)
 WHERE d.location_id = (SELECT ?2) AND d.path = (SELECT ?3)`, name, loc.ID, dir)
-	}
-	if err != nil {
-		return 0, wrapDB(op, err)
 	}
 	if err := row.Scan(&id); errors.Is(err, sql.ErrNoRows) {
 		return 0, errNotFound(op, fmt.Sprintf("%s is not in the index", p))
 	} else if err != nil {
-		return 0, wrapDB(op, err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -277,38 +328,32 @@ func splitRel(rel string) (dir, name string) {
 
 // locationOf finds the location of this device containing the absolute path p and returns
 // it (ID and Path only) with p relative to it, slash-separated.
-func (l *Library) locationOf(ctx context.Context, op, p string) (Location, string, error) {
+func (r *readConn) locationOf(l *Library, op, p string) (Location, string, error) {
 	// Only id and path are needed: a lean statement rather than Locations.List, whose
 	// generic filters made SQLite re-prepare it on every call (most of a path lookup's time).
-	rows, err := l.query(ctx, `SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
+	rows, err := r.query(`SELECT id, path FROM locations WHERE device_id = (SELECT ?1)`, l.deviceID)
 	if err != nil {
-		return Location{}, "", wrapDB(op, err)
+		return Location{}, "", err
 	}
-	var locs []Location
+	best := Location{ID: -1}
 	for rows.Next() {
 		var x Location
 		if err := rows.Scan(&x.ID, &x.Path); err != nil {
 			rows.Close()
-			return Location{}, "", wrapDB(op, err)
+			return Location{}, "", err
 		}
-		locs = append(locs, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Location{}, "", wrapDB(op, err)
-	}
-	best := -1
-	for i, loc := range locs {
-		if (p == loc.Path || isUnder(p, loc.Path)) && (best < 0 || len(loc.Path) > len(locs[best].Path)) {
-			best = i
+		if (p == x.Path || isUnder(p, x.Path)) && (best.ID < 0 || len(x.Path) > len(best.Path)) {
+			best = x
 		}
 	}
-	if best < 0 {
+	if err := rows.Close(); err != nil {
+		return Location{}, "", err
+	}
+	if best.ID < 0 {
 		return Location{}, "", errNotFound(op, fmt.Sprintf("%s is not inside any location", p))
 	}
-	loc := locs[best]
-	rel := strings.TrimPrefix(strings.TrimPrefix(p, loc.Path), string(filepath.Separator))
-	return loc, filepath.ToSlash(rel), nil
+	rel := strings.TrimPrefix(strings.TrimPrefix(p, best.Path), string(filepath.Separator))
+	return best, filepath.ToSlash(rel), nil
 }
 
 // EntryRow is an entry as written to the database.

@@ -50,6 +50,8 @@ type Library struct {
 
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
+	// readConns holds the point queries' raw statements per reader connection (reader.go).
+	readConns readConns
 
 	closeOnce sync.Once
 	closeErr  error
@@ -172,7 +174,7 @@ func (l *Library) open(ctx context.Context) error {
 			}
 		}
 	}
-	l.read, err = openPool(dbPath, l.opts, true)
+	l.read, err = openPoolClosing(dbPath, l.opts, true, l.readConns.forget)
 	if err != nil {
 		return wrapOpen(err, dbPath)
 	}
@@ -270,6 +272,12 @@ func wrapOpen(err error, dbPath string) error {
 // openPool opens a database/sql pool on the library database. Every connection gets the
 // same settings through the DSN, so a connection the pool reopens later is configured too.
 func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
+	return openPoolClosing(dbPath, o, readOnly, nil)
+}
+
+// openPoolClosing is openPool with onClose, if not nil, run before each connection closes
+// (the reader pool's statement cache, reader.go).
+func openPoolClosing(dbPath string, o Options, readOnly bool, onClose func(*sqlite3.Conn) error) (*sql.DB, error) {
 	q := url.Values{}
 	// Order matters: busy_timeout first, so the other pragmas already wait for locks.
 	pragmas := []string{
@@ -289,7 +297,7 @@ func openPool(dbPath string, o Options, readOnly bool) (*sql.DB, error) {
 	}
 	pragmas = append(pragmas, "cache_size(-"+strconv.Itoa(cache)+")")
 	q["_pragma"] = pragmas
-	return driver.Open(sqliteURI(dbPath, o, q), initConn)
+	return driver.Open(sqliteURI(dbPath, o, q), initConn, onClose)
 }
 
 // initConn prepares every connection to a library database: the FTS5 module (migration 0002's

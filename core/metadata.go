@@ -43,22 +43,50 @@ func (l *Library) Metadata() MetadataAPI { return MetadataAPI{l} }
 
 // Get returns a metadata row with its tag and label names.
 func (s MetadataAPI) Get(ctx context.Context, id int64) (Metadata, error) {
-	const op = "metadata.get"
-	ms, err := s.getMany(ctx, []int64{id})
-	if err != nil {
-		return Metadata{}, wrapDB(op, err)
-	}
-	m, ok := ms[id]
-	if !ok {
-		return Metadata{}, errNotFound(op, "no such metadata")
-	}
-	return *m, nil
+	var m Metadata
+	err := s.l.withReader(ctx, "metadata.get", func(r *readConn) error {
+		var err error
+		m, err = r.metadata(id)
+		return err
+	})
+	return m, err
 }
 
-// Metadata rows, with their tags and labels, for a page of entries in three statements
-// whatever the page's size: one query per entry made a page of 1,865 tagged entries take
-// 1.1 s at 100k entries (benchmarks, query/tag_entries). The ids travel as one JSON array,
-// so each statement is prepared once and cached.
+func (r *readConn) metadata(id int64) (Metadata, error) {
+	const op = "metadata.get"
+	var m Metadata
+	var notes, custom sql.NullString
+	var created, updated int64
+	err := r.queryRow(`SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at FROM user_metadata WHERE id = ?`, id).
+		Scan(&m.ID, &m.UUID, &notes, &m.Favorite, &m.Hidden, &custom, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, errNotFound(op, "no such metadata")
+	} else if err != nil {
+		return m, wrapDB(op, err)
+	}
+	m.Notes = notes.String
+	if custom.Valid {
+		m.CustomData = json.RawMessage(custom.String)
+	}
+	m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
+	// (SELECT ?1): a bare parameter here made SQLite re-prepare both statements on every
+	// call once ANALYZE had run (see listDirsQ in paths.go).
+	if m.Tags, err = r.names(`SELECT t.name FROM metadata_tag mt JOIN tags t ON t.id = mt.tag_id WHERE mt.metadata_id = (SELECT ?1) ORDER BY t.name`, id); err != nil {
+		return m, wrapDB(op, err)
+	}
+	if m.Labels, err = r.names(`SELECT l.name FROM metadata_label ml JOIN labels l ON l.id = ml.label_id WHERE ml.metadata_id = (SELECT ?1) ORDER BY l.name`, id); err != nil {
+		return m, wrapDB(op, err)
+	}
+	return m, nil
+}
+
+// metadataBatchFrom: a page with more entries carrying metadata than this reads them in
+// three statements for the whole page (metadataMany) instead of three per entry. Per entry
+// is cheaper for a few (a directory page of 50 with some favourites, measured); a page of
+// tagged entries is all metadata (query/tag_entries: 1,865 entries took 1.1 s at 100k with
+// per-entry reads before their statements were cached, 6 ms at 10k batched).
+const metadataBatchFrom = 8
+
 const (
 	metadataManyQ = `SELECT id, uuid, notes, favorite, hidden, custom_data, created_at, updated_at
 FROM user_metadata WHERE id IN (SELECT value FROM json_each(?1))`
@@ -68,18 +96,16 @@ WHERE mt.metadata_id IN (SELECT value FROM json_each(?1)) ORDER BY mt.metadata_i
 WHERE ml.metadata_id IN (SELECT value FROM json_each(?1)) ORDER BY ml.metadata_id, l.name`
 )
 
-// getMany returns the metadata rows of ids that exist, keyed by id; Tags and Labels are
-// never nil and are in name order.
-func (s MetadataAPI) getMany(ctx context.Context, ids []int64) (map[int64]*Metadata, error) {
+// metadataMany returns the metadata rows of ids that exist, keyed by id, with tags and
+// labels in name order (never nil), as metadata does for one. The ids travel as one JSON
+// array, so the three statements are prepared once per connection.
+func (r *readConn) metadataMany(ids []int64) (map[int64]*Metadata, error) {
 	out := make(map[int64]*Metadata, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
 	arr, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.l.query(ctx, metadataManyQ, string(arr))
+	rows, err := r.query(metadataManyQ, string(arr))
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +124,7 @@ func (s MetadataAPI) getMany(ctx context.Context, ids []int64) (map[int64]*Metad
 		m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
 		out[m.ID] = m
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Close(); err != nil {
 		return nil, err
 	}
 	for _, q := range []struct {
@@ -109,7 +134,7 @@ func (s MetadataAPI) getMany(ctx context.Context, ids []int64) (map[int64]*Metad
 		{metadataTagsQ, func(m *Metadata, n string) { m.Tags = append(m.Tags, n) }},
 		{metadataLabelsQ, func(m *Metadata, n string) { m.Labels = append(m.Labels, n) }},
 	} {
-		rows, err := s.l.query(ctx, q.sql, string(arr))
+		rows, err := r.query(q.sql, string(arr))
 		if err != nil {
 			return nil, err
 		}
@@ -124,12 +149,28 @@ func (s MetadataAPI) getMany(ctx context.Context, ids []int64) (map[int64]*Metad
 				q.into(m, name)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := rows.Close(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+func (r *readConn) names(q string, id int64) ([]string, error) {
+	rows, err := r.query(q, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Close()
 }
 
 // ForEntry returns an entry's metadata, or nil when the user never added any.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -43,95 +44,138 @@ func (s Entries) List(ctx context.Context, dirID int64, o ListOptions, p Page) (
 		if phase < 0 || phase > 1 {
 			return nil, "", errInvalid(op, "after", "malformed cursor")
 		}
-	} else if err := s.mustBeDir(ctx, op, dirID); err != nil {
-		return nil, "", err
 	}
-	if !o.DirsFirst {
-		phase = 1
-	}
-	// Phase 0: sub-directories from entries_child_dirs; phase 1: the rest (with DirsFirst:
-	// everything but directories) from entries_parent_name. Names are compared as bytes:
-	// the cursor carries them as bytes so that names which are not UTF-8 survive it.
-	out := make([]Entry, 0, min(limit, 64))
-	for ; phase <= 1; phase, after = phase+1, []byte{} {
-		q := listDirsQ
-		if phase == 1 {
-			q = listAllQ
-			if o.DirsFirst {
-				q = listRestQ
+	var out []Entry
+	var next string
+	err = s.l.withSnapshot(ctx, op, func(r *readConn) error {
+		if p.After == "" {
+			if err := r.mustBeDir(op, dirID); err != nil {
+				return err
 			}
 		}
-		rows, err := s.l.query(ctx, q, dirID, string(after), limit-len(out)+1)
-		if err != nil {
-			return nil, "", wrapDB(op, err)
+		if !o.DirsFirst {
+			phase = 1
 		}
-		more, err := s.collect(rows, &out, limit)
-		if err != nil {
-			return nil, "", wrapDB(op, err)
+		// Phase 0: sub-directories from entries_child_dirs; phase 1: the rest (with DirsFirst:
+		// everything but directories) from entries_parent_name. Names are compared as bytes:
+		// the cursor carries them as bytes so that names which are not UTF-8 survive it.
+		out = make([]Entry, 0, min(limit, 64))
+		for ; phase <= 1; phase, after = phase+1, []byte{} {
+			q := listDirsQ
+			if phase == 1 {
+				q = listAllQ
+				if o.DirsFirst {
+					q = listRestQ
+				}
+			}
+			rows, err := r.query(q, dirID, string(after), limit-len(out)+1)
+			if err != nil {
+				return err
+			}
+			more, err := s.collect(rows, &out, limit)
+			if err != nil {
+				return err
+			}
+			if more {
+				next = encodeCursor(phase, []byte(out[len(out)-1].Name))
+				break
+			}
+			if len(out) == limit && phase == 0 {
+				// Page full exactly at the end of the directories: the next page starts the files.
+				next = encodeCursor(1, []byte{})
+				break
+			}
 		}
-		if more {
-			return s.withMetadata(ctx, op, out, encodeCursor(phase, []byte(out[len(out)-1].Name)))
-		}
-		if len(out) == limit && phase == 0 {
-			// Page full exactly at the end of the directories: the next page starts the files.
-			return s.withMetadata(ctx, op, out, encodeCursor(1, []byte{}))
-		}
+		return r.attachMetadata(out)
+	})
+	if err != nil {
+		return nil, "", err
 	}
-	return s.withMetadata(ctx, op, out, "")
+	return out, next, nil
 }
 
-// collect appends rows to out up to limit and reports whether more rows followed.
-func (s Entries) collect(rows *sql.Rows, out *[]Entry, limit int) (more bool, err error) {
-	defer rows.Close()
+// rowIter is what collect reads: *sql.Rows or a reader connection's *readRows.
+type rowIter interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// collect appends entries (entrySelect's columns) to out up to limit, reports whether more
+// rows followed, and closes rows.
+func (Entries) collect(rows rowIter, out *[]Entry, limit int) (more bool, err error) {
 	for rows.Next() {
 		if len(*out) == limit {
-			return true, nil
+			more = true
+			break
 		}
 		e, err := scanEntry(rows)
 		if err != nil {
+			rows.Close()
 			return false, err
 		}
 		*out = append(*out, e)
 	}
-	return false, rows.Err()
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return false, err
+	}
+	return more, rows.Close()
 }
 
 // withMetadata attaches user metadata to the entries that have some (few do: a metadata
 // row exists only once a user added something).
 func (s Entries) withMetadata(ctx context.Context, op string, es []Entry, next string) ([]Entry, string, error) {
+	if !slices.ContainsFunc(es, func(e Entry) bool { return e.MetadataID != 0 }) {
+		return es, next, nil // no connection needed
+	}
+	err := s.l.withReader(ctx, op, func(r *readConn) error { return r.attachMetadata(es) })
+	if err != nil {
+		return nil, "", err
+	}
+	return es, next, nil
+}
+
+func (r *readConn) attachMetadata(es []Entry) error {
 	var ids []int64
 	for i := range es {
 		if es[i].MetadataID != 0 {
 			ids = append(ids, es[i].MetadataID)
 		}
 	}
-	if len(ids) == 0 {
-		return es, next, nil
-	}
-	ms, err := s.l.Metadata().getMany(ctx, ids)
-	if err != nil {
-		return nil, "", wrapDB(op, err)
+	if len(ids) > metadataBatchFrom {
+		ms, err := r.metadataMany(ids)
+		if err != nil {
+			return err
+		}
+		for i := range es {
+			if id := es[i].MetadataID; id != 0 {
+				// A row missing here went after the entries were read in another snapshot
+				// (metadata_id is ON DELETE SET NULL): the entry has no metadata now.
+				es[i].Metadata = ms[id]
+			}
+		}
+		return nil
 	}
 	for i := range es {
-		if id := es[i].MetadataID; id != 0 {
-			// A row missing here was deleted after the entries were read (entries'
-			// metadata_id is ON DELETE SET NULL): the entry has no metadata now.
-			es[i].Metadata = ms[id]
+		if es[i].MetadataID != 0 {
+			m, err := r.metadata(es[i].MetadataID)
+			if err != nil {
+				return err
+			}
+			es[i].Metadata = &m
 		}
 	}
-	return es, next, nil
+	return nil
 }
 
-func (s Entries) mustBeDir(ctx context.Context, op string, id int64) error {
-	row, err := s.l.queryRow(ctx, `SELECT kind FROM entries WHERE id = ?`, id)
-	if err != nil {
-		return wrapDB(op, err)
-	}
+func (r *readConn) mustBeDir(op string, id int64) error {
 	var kind Kind
-	if err := row.Scan(&kind); errors.Is(err, sql.ErrNoRows) {
+	if err := r.queryRow(`SELECT kind FROM entries WHERE id = ?`, id).Scan(&kind); errors.Is(err, sql.ErrNoRows) {
 		return errNotFound(op, "no such directory")
 	} else if err != nil {
-		return wrapDB(op, err)
+		return err
 	}
 	if kind != KindDirectory {
 		return errInvalid(op, "id", "entry %d is a %s, not a directory", id, kind)
@@ -160,27 +204,47 @@ func selectEntries(index string) string {
 // way (TestQueryPlans_Internal checks the plans, STMTSTATUS_REPREPARE showed 300 re-prepares in
 // 300 calls with bare parameters, 0 with wrapped ones).
 var (
-	listDirsQ = selectEntries("INDEXED BY entries_child_dirs") + ` WHERE e.parent_id = (SELECT ?1) AND e.kind = 1 AND e.name > (SELECT ?2) ORDER BY e.name LIMIT (SELECT ?3)`
-	listAllQ  = selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id = (SELECT ?1) AND e.name > (SELECT ?2) ORDER BY e.name LIMIT (SELECT ?3)`
-	listRestQ = selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id = (SELECT ?1) AND e.name > (SELECT ?2) AND e.kind <> 1 ORDER BY e.name LIMIT (SELECT ?3)`
+	listDirsQ = listChildren("entries_child_dirs") + ` AND e.kind = 1 AND e.name > (SELECT ?2) ORDER BY e.name LIMIT (SELECT ?3)`
+	listAllQ  = listChildren("entries_parent_name") + ` AND e.name > (SELECT ?2) ORDER BY e.name LIMIT (SELECT ?3)`
+	listRestQ = listChildren("entries_parent_name") + ` AND e.name > (SELECT ?2) AND e.kind <> 1 ORDER BY e.name LIMIT (SELECT ?3)`
 )
+
+// listChildren selects scanEntry's columns for the children of directory ?1 through index.
+// Unlike entrySelect, the directory's path and its location's path are not joined per child
+// (every child shares them) but read once, as constant subqueries: two of the four lookups
+// per listed row (the content identity and its kind remain). The children's index range is
+// then the only loop over entries, so its order is the listing's order whatever the
+// statistics say (a join with locations let the planner put a one-row scan of locations
+// first and sort the whole directory).
+func listChildren(index string) string {
+	return `SELECT ` + entryCols + `,
+ (SELECT path FROM entries WHERE id = (SELECT ?1)),
+ (SELECT path FROM locations WHERE id = (SELECT location_id FROM entries WHERE id = (SELECT ?1))),
+ ck.name
+FROM entries e INDEXED BY ` + index + `
+LEFT JOIN content_identity c ON c.id = e.content_id
+LEFT JOIN content_kinds ck ON ck.id = c.kind
+WHERE e.parent_id = (SELECT ?1)`
+}
 
 // Path returns the absolute path of an entry: three rowid lookups (entry, its directory,
 // its location), whatever its depth.
 func (s Entries) Path(ctx context.Context, id int64) (string, error) {
 	const op = "entry.path"
-	row, err := s.l.queryRow(ctx, `SELECT e.name, e.parent_id IS NULL, p.path, l.path
-FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN entries p ON p.id = e.parent_id WHERE e.id = ?`, id)
-	if err != nil {
-		return "", wrapDB(op, err)
-	}
 	var name, locPath string
 	var root bool
 	var parentPath sql.NullString
-	if err := row.Scan(&name, &root, &parentPath, &locPath); errors.Is(err, sql.ErrNoRows) {
-		return "", errNotFound(op, "no such entry")
-	} else if err != nil {
-		return "", wrapDB(op, err)
+	err := s.l.withReader(ctx, op, func(r *readConn) error {
+		err := r.queryRow(`SELECT e.name, e.parent_id IS NULL, p.path, l.path
+FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN entries p ON p.id = e.parent_id WHERE e.id = ?`, id).
+			Scan(&name, &root, &parentPath, &locPath)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound(op, "no such entry")
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
 	if root {
 		return locPath, nil
