@@ -26,6 +26,20 @@ func coreLib(f *harness.Fixture) (*corelib.Loaded, error) {
 	return v.(*corelib.Loaded), nil
 }
 
+// libAndKeys opens the fixture's core library and its query keys: the start of
+// every library scenario of the native and JSON-RPC engines.
+func libAndKeys(f *harness.Fixture) (*corelib.Loaded, *Keys, error) {
+	ld, err := coreLib(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := KeysFor(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ld, k, nil
+}
+
 func coreStorage() harness.Scenario {
 	return harness.Scenario{
 		Name: "storage/bytes_per_entry", Engine: EngineFiledex, Data: harness.Library,
@@ -51,11 +65,7 @@ func coreScenario(name, doc string, point bool, goal harness.Goal,
 	return harness.Scenario{
 		Name: name, Engine: EngineFiledex, Data: harness.Library, Point: point, Goal: goal, Doc: doc,
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
-			ld, err := coreLib(f)
-			if err != nil {
-				return nil, err
-			}
-			k, err := KeysFor(f)
+			ld, k, err := libAndKeys(f)
 			if err != nil {
 				return nil, err
 			}

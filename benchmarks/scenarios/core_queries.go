@@ -26,11 +26,7 @@ func coreTwin(name, note string, point bool, goal harness.Goal,
 	return harness.Scenario{
 		Name: name, Engine: EngineFiledex, Data: harness.Library, Point: point, Goal: goal, Doc: note,
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
-			ld, err := coreLib(f)
-			if err != nil {
-				return nil, err
-			}
-			k, err := KeysFor(f)
+			ld, k, err := libAndKeys(f)
 			if err != nil {
 				return nil, err
 			}
@@ -330,11 +326,7 @@ func coreMove() harness.Scenario {
 	return harness.Scenario{
 		Name: "query/move_dir", Engine: EngineFiledex, Data: harness.Library, Goal: goalMove,
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
-			ld, err := coreLib(f)
-			if err != nil {
-				return nil, err
-			}
-			k, err := KeysFor(f)
+			ld, k, err := libAndKeys(f)
 			if err != nil {
 				return nil, err
 			}

@@ -327,11 +327,7 @@ func rpcScenario(q rpcQuery, engine string) harness.Scenario {
 			if err := wasiSizeOK(f, engine); err != nil {
 				return nil, err
 			}
-			ld, err := coreLib(f)
-			if err != nil {
-				return nil, err
-			}
-			k, err := KeysFor(f)
+			ld, k, err := libAndKeys(f)
 			if err != nil {
 				return nil, err
 			}
