@@ -32,18 +32,8 @@ func FuzzSandboxPath(f *testing.F) {
 			p = filepath.Join(in, rel)
 		}
 		got, err := bindings.SandboxPath([]string{in}, p)
-		if err != nil {
-			var c bindings.Coded
-			if !errors.As(err, &c) || (c.Code() != "sandbox" && c.Code() != "invalid") {
-				t.Fatalf("%q: unexpected error %v", rel, err)
-			}
+		if !checkSandboxed(t, rel, in, got, err) {
 			return
-		}
-		if !filepath.IsAbs(got) || filepath.Clean(got) != got {
-			t.Fatalf("%q: %q is not absolute and clean", rel, got)
-		}
-		if got != in && !strings.HasPrefix(got, in+"/") {
-			t.Fatalf("%q: %q is outside %s", rel, got, in)
 		}
 		if real, err := filepath.EvalSymlinks(got); err == nil && real != in && !strings.HasPrefix(real, in+"/") {
 			t.Fatalf("%q: %q resolves to %q, outside %s", rel, got, real, in)
@@ -77,18 +67,8 @@ func FuzzSandboxEntryPath(f *testing.F) {
 		if serr == nil && (err != nil || got != strict) {
 			t.Fatalf("%q: Path gave %q, EntryPath %q (%v)", rel, strict, got, err)
 		}
-		if err != nil {
-			var c bindings.Coded
-			if !errors.As(err, &c) || (c.Code() != "sandbox" && c.Code() != "invalid") {
-				t.Fatalf("%q: unexpected error %v", rel, err)
-			}
+		if !checkSandboxed(t, rel, in, got, err) {
 			return
-		}
-		if !filepath.IsAbs(got) || filepath.Clean(got) != got {
-			t.Fatalf("%q: %q is not absolute and clean", rel, got)
-		}
-		if got != in && !strings.HasPrefix(got, in+"/") {
-			t.Fatalf("%q: %q is outside %s", rel, got, in)
 		}
 		if got == in {
 			return
@@ -97,4 +77,24 @@ func FuzzSandboxEntryPath(f *testing.F) {
 			t.Fatalf("%q: the directory of %q resolves to %q, outside %s", rel, got, real, in)
 		}
 	})
+}
+
+// checkSandboxed fails the test unless err is a sandbox or invalid error, or got is an
+// absolute, clean path inside the mount in. It reports whether there is a path to check on.
+func checkSandboxed(t *testing.T, rel, in, got string, err error) bool {
+	t.Helper()
+	if err != nil {
+		var c bindings.Coded
+		if !errors.As(err, &c) || (c.Code() != "sandbox" && c.Code() != "invalid") {
+			t.Fatalf("%q: unexpected error %v", rel, err)
+		}
+		return false
+	}
+	if !filepath.IsAbs(got) || filepath.Clean(got) != got {
+		t.Fatalf("%q: %q is not absolute and clean", rel, got)
+	}
+	if got != in && !strings.HasPrefix(got, in+"/") {
+		t.Fatalf("%q: %q is outside %s", rel, got, in)
+	}
+	return true
 }
