@@ -279,6 +279,11 @@ type readRow struct {
 }
 
 func (r readRow) Scan(dest ...any) error {
+	return r.first(func(rs *readRows) error { return rs.Scan(dest...) })
+}
+
+// first reads the first row with read, then closes the rows; sql.ErrNoRows if none.
+func (r readRow) first(read func(*readRows) error) error {
 	if r.err != nil {
 		return r.err
 	}
@@ -288,7 +293,7 @@ func (r readRow) Scan(dest ...any) error {
 		}
 		return sql.ErrNoRows
 	}
-	err := r.rows.Scan(dest...)
+	err := read(r.rows)
 	return errors.Join(err, r.rows.Close())
 }
 
@@ -346,15 +351,5 @@ func (rs *readRows) entryRow(r *entryRow) error {
 
 // entryRow is readRows.entryRow for the first row, like Scan.
 func (r readRow) entryRow(e *entryRow) error {
-	if r.err != nil {
-		return r.err
-	}
-	if !r.rows.Next() {
-		if err := r.rows.Close(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	err := r.rows.entryRow(e)
-	return errors.Join(err, r.rows.Close())
+	return r.first(func(rs *readRows) error { return rs.entryRow(e) })
 }
