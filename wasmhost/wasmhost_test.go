@@ -267,3 +267,29 @@ func TestRuntime_OpensClosedNativeLibrary(t *testing.T) {
 		t.Errorf("tag.list through WASI: %s", got)
 	}
 }
+
+// TestRuntime_Uncancellable: without termination checks a cancelled context
+// is refused before the guest runs, and the instance stays usable (with them,
+// TestRuntime_Cancel, the instance is stopped).
+func TestRuntime_Uncancellable(t *testing.T) {
+	dir := t.TempDir()
+	r, err := wasmhost.New(context.Background(), wasmhost.Config{WasmPath: wasmPath(t), CacheDir: cacheDir(), Mounts: []wasmhost.Mount{{HostPath: dir}}, Uncancellable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(context.Background())
+	e, err := r.Open(context.Background(), bindings.OpenOptions{Library: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got := string(e.Call(ctx, []byte(infoReq)))
+	if want := `{"jsonrpc":"2.0","id":1,"error":{"code":-32007,"message":"context canceled"}}`; got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+	if got := string(e.Call(context.Background(), []byte(infoReq))); !strings.Contains(got, `"result"`) {
+		t.Fatalf("after a refused cancelled call: %s", got)
+	}
+}
