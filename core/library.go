@@ -400,6 +400,18 @@ func (l *Library) Close() error {
 		l.stmts = nil
 		l.stmtMu.Unlock()
 		var errs []error
+		// The read pool closes first, so that the last connection to close is a
+		// read-write one. SQLite's WAL close cleanup — take an EXCLUSIVE lock on
+		// the database (granted only when no connection of any process has it
+		// open), checkpoint, then delete database.db-wal and database.db-shm —
+		// runs only on a connection that can write; a read-only (mode=ro) last
+		// connection leaves both files behind. A left -shm is harmless to another
+		// native process but makes the WASI build (dot-lock VFS, which claims
+		// the -shm path as a directory and cannot tell a stale file from a live
+		// native process) refuse the library with "locking protocol".
+		if l.read != nil {
+			errs = append(errs, l.read.Close())
+		}
 		if l.write != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), l.opts.BusyTimeout)
 			// Fold the WAL back into the database so the directory holds one self-contained file.
@@ -409,9 +421,6 @@ func (l *Library) Close() error {
 				errs = append(errs, err)
 			}
 			errs = append(errs, l.write.Close())
-		}
-		if l.read != nil {
-			errs = append(errs, l.read.Close())
 		}
 		// Only after every connection is closed: the lock promises a restorer that nobody
 		// has the file open.

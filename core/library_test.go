@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,5 +82,34 @@ func TestOpen_Errors(t *testing.T) {
 	os.WriteFile(filepath.Join(garbage, core.DatabaseFile), []byte("this is not a database, not at all, no"), 0o644)
 	if _, err := core.Open(garbage, testOptions()); !errors.Is(err, core.ErrIncompatible) {
 		t.Errorf("garbage database: %v", err)
+	}
+}
+
+// TestClose_LeavesNoWALFiles: after the last connection closes, the library directory holds
+// the database alone. A left -shm makes the WASI build (dot-lock VFS) refuse the library
+// ("locking protocol"), so a library indexed natively could not be opened with --engine wasi.
+func TestClose_LeavesNoWALFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	lib, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reads and a write, so both pools hold connections that mapped the WAL index.
+	if _, err := lib.Info(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Labels().Create(context.Background(), core.LabelInput{Name: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Info(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Lstat(filepath.Join(dir, core.DatabaseFile+suffix)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s%s after Close: %v (want it removed)", core.DatabaseFile, suffix, err)
+		}
 	}
 }

@@ -58,6 +58,14 @@ type Config struct {
 	Mounts []Mount
 	// MemoryLimitPages caps guest memory; 0 means DefaultMemoryLimitPages.
 	MemoryLimitPages uint32
+	// Uncancellable compiles the guest without wazero's termination checks
+	// (WithCloseOnContextDone off): calls then ignore their context and run
+	// to completion. Measured on a trivial call: ≈2× faster guest code and
+	// 0.4 µs instead of 2.6 µs per guest entry (the per-call watcher
+	// goroutine goes away). For hosts that stop work by ending the process
+	// rather than one call, such as a one-shot CLI. The compilation cache
+	// keeps the two variants apart.
+	Uncancellable bool
 	// Stderr receives the guest's stderr (panic stacks with FILEDEX_DEBUG);
 	// nil discards it.
 	Stderr io.Writer
@@ -75,6 +83,9 @@ type Runtime struct {
 	reqPtr uint32 // reusable request buffer in guest memory
 	reqCap uint32
 	dead   error // set once the instance is closed or broken
+	// uncancellable: Config.Uncancellable; the guest cannot be stopped
+	// mid-call, so a done context is refused before entering it.
+	uncancellable bool
 }
 
 // New compiles (or loads from the cache) and instantiates the reactor.
@@ -86,8 +97,10 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	rc := wazero.NewRuntimeConfig().
 		// Cancelling a call's context ends the guest wherever it is (wazero
 		// checks at function entries and loop back-edges). The instance is
-		// closed by it: see Engine.Call.
-		WithCloseOnContextDone(true)
+		// closed by it: see Engine.Call. Those checks are compiled into
+		// every guest function and wazero starts a watcher goroutine per
+		// call, which is why Uncancellable exists.
+		WithCloseOnContextDone(!cfg.Uncancellable)
 	pages := cfg.MemoryLimitPages
 	if pages == 0 {
 		pages = DefaultMemoryLimitPages
@@ -109,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		rc = rc.WithCompilationCache(cache)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
-	r := &Runtime{rt: rt}
+	r := &Runtime{rt: rt, uncancellable: cfg.Uncancellable}
 	if err := r.instantiate(ctx, wasm, cfg); err != nil {
 		rt.Close(ctx)
 		return nil, err
@@ -381,6 +394,10 @@ func (e *Engine) Call(ctx context.Context, request []byte) []byte {
 		// Refuse before copying a huge request into guest memory; the guest
 		// would refuse it anyway, with this same response.
 		return bindings.ErrorResponse(nil, bindings.Errorf(bindings.CodeInvalidRequest, "request too large: %d bytes (limit %d)", len(request), bindings.MaxRequestBytes))
+	}
+	if r.uncancellable && ctx.Err() != nil {
+		// Nothing to stop: the instance stays usable.
+		return bindings.ErrorResponse(request, ctx.Err())
 	}
 	resp, err := e.call(ctx, request)
 	if err != nil {

@@ -235,3 +235,61 @@ func TestRuntime_Concurrent(t *testing.T) {
 		t.Fatalf("after close: %s", got)
 	}
 }
+
+// TestRuntime_OpensClosedNativeLibrary: a user who indexes natively and then
+// runs `filedex --engine wasi` must get the library, not "locking protocol".
+// The native engine's Close removes database.db-shm (see core.Library.Close);
+// a left one is a regular file where the WASI build's dot-lock VFS wants to
+// create its lock directory.
+func TestRuntime_OpensClosedNativeLibrary(t *testing.T) {
+	dir := t.TempDir()
+	opts := bindings.OpenOptions{Library: filepath.Join(dir, "lib")}
+	n, err := bindings.OpenNative(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []string{infoReq, `{"jsonrpc":"2.0","id":2,"method":"tag.create","params":{"name":"native"}}`, infoReq} {
+		if got := string(n.Call(context.Background(), []byte(req))); !strings.Contains(got, `"result"`) {
+			t.Fatalf("native %s: %s", req, got)
+		}
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := newRuntime(t, wasmhost.Mount{HostPath: dir})
+	w, err := r.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("WASI open of a closed native library: %v", err)
+	}
+	defer w.Close()
+	got := string(w.Call(context.Background(), []byte(`{"jsonrpc":"2.0","id":3,"method":"tag.list"}`)))
+	if !strings.Contains(got, `"native"`) {
+		t.Errorf("tag.list through WASI: %s", got)
+	}
+}
+
+// TestRuntime_Uncancellable: without termination checks a cancelled context
+// is refused before the guest runs, and the instance stays usable (with them,
+// TestRuntime_Cancel, the instance is stopped).
+func TestRuntime_Uncancellable(t *testing.T) {
+	dir := t.TempDir()
+	r, err := wasmhost.New(context.Background(), wasmhost.Config{WasmPath: wasmPath(t), CacheDir: cacheDir(), Mounts: []wasmhost.Mount{{HostPath: dir}}, Uncancellable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(context.Background())
+	e, err := r.Open(context.Background(), bindings.OpenOptions{Library: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got := string(e.Call(ctx, []byte(infoReq)))
+	if want := `{"jsonrpc":"2.0","id":1,"error":{"code":-32007,"message":"context canceled"}}`; got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+	if got := string(e.Call(context.Background(), []byte(infoReq))); !strings.Contains(got, `"result"`) {
+		t.Fatalf("after a refused cancelled call: %s", got)
+	}
+}

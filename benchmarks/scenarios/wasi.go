@@ -423,13 +423,8 @@ func wasiScan(name string, mode core.IndexMode, engine string) harness.Scenario 
 					if err := nl.Close(); err != nil {
 						return err
 					}
-					// A closed native library leaves database.db-shm behind,
-					// and the WASI build (dot-lock VFS) refuses a database with
-					// one ("locking protocol"): it cannot tell a stale -shm from
-					// a native process using it. Nobody uses this one.
-					if err := os.Remove(filepath.Join(libDir, core.DatabaseFile+"-shm")); err != nil && !os.IsNotExist(err) {
-						return err
-					}
+					// core.Library.Close leaves no database.db-shm for the
+					// WASI build's dot-lock VFS to refuse (RATIONALE.md).
 					lib, err = h.open(bindings.OpenOptions{Library: libDir})
 					return err
 				},

@@ -53,25 +53,35 @@ func BenchmarkCall(b *testing.B) {
 		}
 		b.ReportMetric(ns, "ns/call")
 	})
-	b.Run("wazero", func(b *testing.B) {
-		wasm := artifact("libfiledex.wasm")
-		if _, err := os.Stat(wasm); err != nil {
-			b.Skip("build/libfiledex.wasm missing: make wasm")
-		}
-		// A library of its own: the native run above locked its library with
-		// shared memory, which the WASI build's dot-lock VFS does not see.
-		wlib := filepath.Join(b.TempDir(), "lib")
-		os.MkdirAll(wlib, 0o755)
-		e, err := wasmhost.Open(context.Background(), wasmhost.Config{
-			WasmPath: wasm, CacheDir: artifact("wazero-cache"),
-			Mounts: []wasmhost.Mount{{HostPath: wlib}},
-		}, bindings.OpenOptions{Library: wlib})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer e.Close()
-		benchEngine(b, e)
-	})
+	for _, v := range []struct {
+		name          string
+		uncancellable bool
+	}{{"wazero", false}, {"wazero-uncancellable", true}} {
+		b.Run(v.name, func(b *testing.B) { benchWazero(b, v.uncancellable) })
+	}
+}
+
+// benchWazero is BenchmarkCall's wazero leg; uncancellable compiles the guest
+// without wazero's termination checks (wasmhost.Config.Uncancellable).
+func benchWazero(b *testing.B, uncancellable bool) {
+	wasm := artifact("libfiledex.wasm")
+	if _, err := os.Stat(wasm); err != nil {
+		b.Skip("build/libfiledex.wasm missing: make wasm")
+	}
+	// A library of its own: the native run above locked its library with
+	// shared memory, which the WASI build's dot-lock VFS does not see.
+	wlib := filepath.Join(b.TempDir(), "lib")
+	os.MkdirAll(wlib, 0o755)
+	e, err := wasmhost.Open(context.Background(), wasmhost.Config{
+		WasmPath: wasm, CacheDir: artifact("wazero-cache"),
+		Mounts:        []wasmhost.Mount{{HostPath: wlib}},
+		Uncancellable: uncancellable,
+	}, bindings.OpenOptions{Library: wlib})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	benchEngine(b, e)
 }
 
 func benchEngine(b *testing.B, e bindings.Engine) {
