@@ -8,3 +8,11 @@ func SetTestHooks(onCommit func(), maxChanges int) {
 		txMaxChangesVar = maxChanges
 	}
 }
+
+// SetLargestWalkFrom sets the subtree size from which Usage.Largest walks entries_large,
+// and returns a function restoring it.
+func SetLargestWalkFrom(n int64) func() {
+	old := largestWalkFrom
+	largestWalkFrom = n
+	return func() { largestWalkFrom = old }
+}

@@ -181,6 +181,10 @@ const usageDirsQ = `SELECT s.dir_id, s.bytes, s.files, s.dirs FROM (` + subtreeD
 // (under, absolute path). Without under it reads the partial index entries_large from its
 // largest end and falls back to the table only when fewer than n files of 1 MiB or more
 // exist; with under it reads the subtree.
+// largestWalkFrom: subtrees with more files than this find their largest files through
+// entries_large rather than by reading and sorting all their files.
+var largestWalkFrom int64 = 20000
+
 func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error) {
 	const op = "tree.usage"
 	if n <= 0 {
@@ -198,11 +202,32 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 		if err != nil {
 			return nil, err
 		}
-		queries = append(queries, struct {
-			q    string
-			args []any
-		}{selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?5`,
-			[]any{st.loc, st.lo, st.hi, st.id, n}})
+		stats, err := Entries{u.l}.Stats(ctx, st.id)
+		if err != nil {
+			return nil, err
+		}
+		if stats.Files > largestWalkFrom {
+			// A large subtree: walk entries_large from the largest file down and keep those
+			// under the subtree, then (if fewer than n are large) the small ones. Reading every
+			// file of the subtree and sorting took 6 s for a location's root at 1M entries
+			// (benchmarks, query/top_largest through tree.usage).
+			queries = append(queries, struct {
+				q    string
+				args []any
+			}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 AND e.parent_id IN (`, largeFileMin) + subtreeDirs + `) ORDER BY e.size DESC, e.id LIMIT ?5`,
+				[]any{st.loc, st.lo, st.hi, st.id, n}},
+				struct {
+					q    string
+					args []any
+				}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 AND e.parent_id IN (`, largeFileMin) + subtreeDirs + `) ORDER BY e.size DESC, e.id LIMIT ?5`,
+					[]any{st.loc, st.lo, st.hi, st.id, nil}})
+		} else {
+			queries = append(queries, struct {
+				q    string
+				args []any
+			}{selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?5`,
+				[]any{st.loc, st.lo, st.hi, st.id, n}})
+		}
 	} else {
 		queries = append(queries, struct {
 			q    string
@@ -219,8 +244,11 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 			break
 		}
 		args := q.args
-		if args == nil {
+		switch {
+		case args == nil:
 			args = []any{n - len(out)}
+		case args[len(args)-1] == nil: // the limit is what the earlier query left
+			args = append(args[:len(args)-1:len(args)-1], n-len(out))
 		}
 		rows, err := u.l.query(ctx, q.q, args...)
 		if err != nil {

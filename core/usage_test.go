@@ -94,31 +94,42 @@ func TestUsage_MatchesModel(t *testing.T) {
 		}
 	}
 
-	// Top-N largest files, with and without a subtree; n larger than the ≥ 1 MiB set too.
-	for _, n := range []int{5, 2000} {
-		for _, under := range []*genEntry{nil, g.byID[g.rootID]} {
-			var files []*genEntry
-			for _, e := range g.all {
-				if e.kind == core.KindFile && (under == nil || g.under(e, under)) {
-					files = append(files, e)
+	// Top-N largest files, with and without a subtree; n larger than the ≥ 1 MiB set too;
+	// subtrees both ways (read and sort their files, or walk entries_large).
+	var sub *genEntry
+	for _, e := range g.all {
+		if e.kind == core.KindDirectory && e.id != g.rootID && sub == nil {
+			sub = e
+		}
+	}
+	for _, walkFrom := range []int64{1 << 40, 0} {
+		restore := core.SetLargestWalkFrom(walkFrom)
+		defer restore()
+		for _, n := range []int{5, 2000} {
+			for _, under := range []*genEntry{nil, g.byID[g.rootID], sub} {
+				var files []*genEntry
+				for _, e := range g.all {
+					if e.kind == core.KindFile && (under == nil || g.under(e, under)) {
+						files = append(files, e)
+					}
 				}
-			}
-			slices.SortFunc(files, func(a, b *genEntry) int { return cmp.Or(cmp.Compare(b.size, a.size), cmp.Compare(a.id, b.id)) })
-			files = files[:min(n, len(files))]
-			path := ""
-			if under != nil {
-				path = g.absPath(under)
-			}
-			got, err := lib.Usage().Largest(ctx, path, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(files) {
-				t.Fatalf("top %d under %q: %d, want %d", n, path, len(got), len(files))
-			}
-			for i := range got {
-				if got[i].ID != files[i].id {
-					t.Fatalf("top %d [%d] = %d (%d B), want %d (%d B)", n, i, got[i].ID, got[i].Size, files[i].id, files[i].size)
+				slices.SortFunc(files, func(a, b *genEntry) int { return cmp.Or(cmp.Compare(b.size, a.size), cmp.Compare(a.id, b.id)) })
+				files = files[:min(n, len(files))]
+				path := ""
+				if under != nil {
+					path = g.absPath(under)
+				}
+				got, err := lib.Usage().Largest(ctx, path, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(files) {
+					t.Fatalf("top %d under %q: %d, want %d", n, path, len(got), len(files))
+				}
+				for i := range got {
+					if got[i].ID != files[i].id {
+						t.Fatalf("walk from %d: top %d [%d] = %d (%d B), want %d (%d B)", walkFrom, n, i, got[i].ID, got[i].Size, files[i].id, files[i].size)
+					}
 				}
 			}
 		}
