@@ -28,6 +28,12 @@ type DupesQuery struct {
 	// by reading them whole (full BLAKE3). Members that differ are split into their true
 	// groups; members missing or changed on disk are listed in Unverified.
 	Verify bool `json:"verify,omitempty"`
+	// Summary returns the groups (content, size, count, wasted bytes) and the totals without
+	// their members (Paths and IDs empty): the whole list of a large library in one index
+	// pass, for an overview; members come with a normal query, a page at a time. Reading every
+	// member's path made all the groups of a 1M-entry library take 4.5 s (benchmarks,
+	// query/duplicates). Not with Verify, which needs the members.
+	Summary bool `json:"summary,omitempty"`
 }
 
 // DupGroup is a set of entries sharing a content.
@@ -80,6 +86,9 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 	if err != nil {
 		return res, err
 	}
+	if q.Summary && q.Verify {
+		return res, errInvalid(op, "summary", "cannot be combined with verify, which reads the members")
+	}
 	kind := -1
 	if q.ContentKind != "" {
 		k, ok := ContentKindCode(q.ContentKind)
@@ -114,6 +123,11 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
 	for _, k := range page {
 		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
+		if q.Summary {
+			g.Paths, g.IDs = []string{}, []int64{}
+			res.Groups = append(res.Groups, g)
+			continue
+		}
 		if err := d.members(ctx, op, k.content, under, &g); err != nil {
 			return res, err
 		}

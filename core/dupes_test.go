@@ -3,6 +3,7 @@ package core_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,7 +59,8 @@ func TestDuplicates_MatchModel(t *testing.T) {
 			sub = g.absPath(e)
 		}
 	}
-	for i, q := range []core.DupesQuery{{}, {MinSize: 1 << 20}, {ContentKind: "image"}, {Under: sub}, {Under: g.locPath, MinSize: 5000}} {
+	for i, q := range []core.DupesQuery{{}, {MinSize: 1 << 20}, {ContentKind: "image"}, {Under: sub}, {Under: g.locPath, MinSize: 5000},
+		{Summary: true}, {Summary: true, Under: sub, MinSize: 5000}} {
 		limit := 100
 		if i == 0 {
 			limit = 7 // one query pages through small pages: the cursor is exercised
@@ -89,6 +91,13 @@ func TestDuplicates_MatchModel(t *testing.T) {
 		for i, m := range want {
 			x := got[i]
 			slices.Sort(m.ids)
+			if q.Summary {
+				// The same groups and counts, no members.
+				if x.CasID != core.CasIDString(m.content) || x.Size != m.size || x.Count != int64(len(m.ids)) || len(x.IDs) != 0 || len(x.Paths) != 0 {
+					t.Fatalf("%+v group %d: %+v, want %+v without members", q, i, x, m)
+				}
+				continue
+			}
 			if x.CasID != core.CasIDString(m.content) || x.Size != m.size || x.Count != int64(len(m.ids)) || !slices.Equal(x.IDs, m.ids) || x.Verified {
 				t.Fatalf("%+v group %d: %+v, want %+v", q, i, x, m)
 			}
@@ -98,6 +107,15 @@ func TestDuplicates_MatchModel(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDuplicates_SummaryRefusesVerify: verify needs the members a summary leaves out.
+func TestDuplicates_SummaryRefusesVerify(t *testing.T) {
+	lib := openTest(t)
+	_, err := lib.Duplicates().Groups(context.Background(), core.DupesQuery{Summary: true, Verify: true}, core.Page{})
+	if !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("summary with verify: %v, want invalid", err)
 	}
 }
 

@@ -215,31 +215,8 @@ func coreTwins() []harness.Scenario {
 					func(e core.Entry) bool { return e.Metadata != nil && e.Metadata.Favorite })
 				return op, 0, err
 			}),
-		coreTwin("query/duplicates", "filedex: every page (10,000 groups each) of Duplicates.Groups, members' ids and paths included (the seed's query returns counts only).", false, goalDupes,
-			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
-				return func(int) error {
-					groups, after := 0, ""
-					for {
-						res, err := ld.Lib.Duplicates().Groups(ctx, core.DupesQuery{}, core.Page{After: after, Limit: core.MaxLimit})
-						if err != nil {
-							return err
-						}
-						if res.TotalGroups != int64(t.DupGroups) || res.TotalWastedBytes != t.DupWasted {
-							return fmt.Errorf("duplicates: %d groups wasting %d bytes, the dataset has %d wasting %d",
-								res.TotalGroups, res.TotalWastedBytes, t.DupGroups, t.DupWasted)
-						}
-						groups += len(res.Groups)
-						if res.Next == "" {
-							break
-						}
-						after = res.Next
-					}
-					if groups != t.DupGroups {
-						return fmt.Errorf("duplicates: %d groups in all pages, the dataset has %d", groups, t.DupGroups)
-					}
-					return nil
-				}, int64(t.DupGroups), nil
-			}),
+		dupesTwin("query/duplicates", "filedex: every page (10,000 groups each) of Duplicates.Groups{Summary} — groups, counts and wasted bytes from content_dupes, like the seed's query.", goalDupes, true),
+		dupesTwin("query/duplicates_members", "filedex: every page (10,000 groups each) of Duplicates.Groups with every member's id and path (the seed has no such query).", harness.Goal{}, false),
 		coreTwin("query/large_files_by_dir", "filedex: Usage.LargeFiles(> 100 MB) (partial index entries_large).", false, harness.Goal{},
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
 				if t.LargeDirs >= core.MaxLimit {
@@ -393,4 +370,33 @@ func coreMove() harness.Scenario {
 			}, nil
 		},
 	}
+}
+
+// dupesTwin lists every duplicate group, with or without the members.
+func dupesTwin(name, doc string, goal harness.Goal, summary bool) harness.Scenario {
+	return coreTwin(name, doc, false, goal,
+		func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
+			return func(int) error {
+				groups, after := 0, ""
+				for {
+					res, err := ld.Lib.Duplicates().Groups(ctx, core.DupesQuery{Summary: summary}, core.Page{After: after, Limit: core.MaxLimit})
+					if err != nil {
+						return err
+					}
+					if res.TotalGroups != int64(t.DupGroups) || res.TotalWastedBytes != t.DupWasted {
+						return fmt.Errorf("duplicates: %d groups wasting %d bytes, the dataset has %d wasting %d",
+							res.TotalGroups, res.TotalWastedBytes, t.DupGroups, t.DupWasted)
+					}
+					groups += len(res.Groups)
+					if res.Next == "" {
+						break
+					}
+					after = res.Next
+				}
+				if groups != t.DupGroups {
+					return fmt.Errorf("duplicates: %d groups in all pages, the dataset has %d", groups, t.DupGroups)
+				}
+				return nil
+			}, int64(t.DupGroups), nil
+		})
 }
