@@ -388,6 +388,7 @@ type subtree struct {
 	id, loc int64
 	lo      string
 	hi      any
+	root    bool // the location's root: the subtree is the whole location
 }
 
 // subtreeOf resolves an absolute directory path to its subtree range.
@@ -409,5 +410,5 @@ func (l *Library) subtreeOf(ctx context.Context, op, path string) (*subtree, err
 		return nil, errInvalid(op, "under", "%s is not a directory", path)
 	}
 	lo, hi := subtreeRange(p.String)
-	return &subtree{id: id, loc: loc, lo: lo, hi: hi}, nil
+	return &subtree{id: id, loc: loc, lo: lo, hi: hi, root: p.String == ""}, nil
 }

@@ -202,11 +202,25 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 		if err != nil {
 			return nil, err
 		}
-		stats, err := Entries{u.l}.Stats(ctx, st.id)
-		if err != nil {
-			return nil, err
+		var stats TreeStats
+		if !st.root {
+			if stats, err = (Entries{u.l}).Stats(ctx, st.id); err != nil {
+				return nil, err
+			}
 		}
-		if stats.Files > largestWalkFrom {
+		if st.root {
+			// A whole location: entries_large filtered by location, no directory list.
+			queries = append(queries, struct {
+				q    string
+				args []any
+			}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 AND e.location_id = ?1 ORDER BY e.size DESC, e.id LIMIT ?2`, largeFileMin),
+				[]any{st.loc, n}},
+				struct {
+					q    string
+					args []any
+				}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 AND e.location_id = ?1 ORDER BY e.size DESC, e.id LIMIT ?2`, largeFileMin),
+					[]any{st.loc, nil}})
+		} else if stats.Files > largestWalkFrom {
 			// A large subtree: walk entries_large from the largest file down and keep those
 			// under the subtree, then (if fewer than n are large) the small ones. Reading every
 			// file of the subtree and sorting took 6 s for a location's root at 1M entries
