@@ -266,7 +266,7 @@ func scanPeakRSS() harness.Scenario {
 	return harness.Scenario{
 		Name: MemoryScan, Engine: EngineFiledex, Data: harness.Tree,
 		Goal: harness.Goal{Metric: "peak_rss", Max: 150e6, Text: "< 150 MB peak RSS (issue 3)"},
-		Doc:  "`filedex --json scan TREE` (content mode) as a child process into an empty library: wall time, and peak RSS from getrusage.",
+		Doc:  "`filedex --json scan TREE` (content mode) as a child process into an empty library: wall time, and peak RSS (the child's own VmHWM from /proc).",
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
 			bin, err := filedexCLI(f)
 			if err != nil {
