@@ -181,10 +181,6 @@ const usageDirsQ = `SELECT s.dir_id, s.bytes, s.files, s.dirs FROM (` + subtreeD
 // (under, absolute path). Without under it reads the partial index entries_large from its
 // largest end and falls back to the table only when fewer than n files of 1 MiB or more
 // exist; with under it reads the subtree.
-// largestWalkFrom: subtrees with more files than this find their largest files through
-// entries_large rather than by reading and sorting all their files.
-var largestWalkFrom int64 = 20000
-
 func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error) {
 	const op = "tree.usage"
 	if n <= 0 {
@@ -193,77 +189,39 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 	if n > MaxLimit {
 		return nil, errInvalid(op, "top", "must be ≤ %d", MaxLimit)
 	}
-	var queries []struct {
-		q    string
-		args []any
-	}
+	queries := largeThenSmall("")
 	if under != "" {
 		st, err := u.l.subtreeOf(ctx, op, under)
 		if err != nil {
 			return nil, err
 		}
-		var stats TreeStats
-		if !st.root {
-			if stats, err = (Entries{u.l}).Stats(ctx, st.id); err != nil {
+		switch {
+		case st.root:
+			// A whole location: entries_large filtered by location, no directory list.
+			queries = largeThenSmall(` AND e.location_id = ?1`, st.loc)
+		default:
+			stats, err := (Entries{u.l}).Stats(ctx, st.id)
+			if err != nil {
 				return nil, err
 			}
+			if stats.Files > largestWalkFrom {
+				// A large subtree: entries_large from the largest file down, keeping those under
+				// the subtree. Reading every file of the subtree and sorting took 6 s for a
+				// location's root at 1M entries (benchmarks, query/top_largest via tree.usage).
+				queries = largeThenSmall(` AND e.parent_id IN (`+subtreeDirs+`)`, st.loc, st.lo, st.hi, st.id)
+			} else {
+				queries = []largestQuery{{selectEntries("INDEXED BY entries_parent_name") +
+					` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`,
+					[]any{st.loc, st.lo, st.hi, st.id}}}
+			}
 		}
-		if st.root {
-			// A whole location: entries_large filtered by location, no directory list.
-			queries = append(queries, struct {
-				q    string
-				args []any
-			}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 AND e.location_id = ?1 ORDER BY e.size DESC, e.id LIMIT ?2`, largeFileMin),
-				[]any{st.loc, n}},
-				struct {
-					q    string
-					args []any
-				}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 AND e.location_id = ?1 ORDER BY e.size DESC, e.id LIMIT ?2`, largeFileMin),
-					[]any{st.loc, nil}})
-		} else if stats.Files > largestWalkFrom {
-			// A large subtree: walk entries_large from the largest file down and keep those
-			// under the subtree, then (if fewer than n are large) the small ones. Reading every
-			// file of the subtree and sorting took 6 s for a location's root at 1M entries
-			// (benchmarks, query/top_largest through tree.usage).
-			queries = append(queries, struct {
-				q    string
-				args []any
-			}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 AND e.parent_id IN (`, largeFileMin) + subtreeDirs + `) ORDER BY e.size DESC, e.id LIMIT ?5`,
-				[]any{st.loc, st.lo, st.hi, st.id, n}},
-				struct {
-					q    string
-					args []any
-				}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 AND e.parent_id IN (`, largeFileMin) + subtreeDirs + `) ORDER BY e.size DESC, e.id LIMIT ?5`,
-					[]any{st.loc, st.lo, st.hi, st.id, nil}})
-		} else {
-			queries = append(queries, struct {
-				q    string
-				args []any
-			}{selectEntries("INDEXED BY entries_parent_name") + ` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?5`,
-				[]any{st.loc, st.lo, st.hi, st.id, n}})
-		}
-	} else {
-		queries = append(queries, struct {
-			q    string
-			args []any
-		}{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`, largeFileMin), []any{n}},
-			struct {
-				q    string
-				args []any
-			}{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`, largeFileMin), nil})
 	}
 	out := []Entry{}
 	for _, q := range queries {
 		if len(out) >= n {
 			break
 		}
-		args := q.args
-		switch {
-		case args == nil:
-			args = []any{n - len(out)}
-		case args[len(args)-1] == nil: // the limit is what the earlier query left
-			args = append(args[:len(args)-1:len(args)-1], n-len(out))
-		}
+		args := append(slices.Clip(q.args), n-len(out)) // the LIMIT: what is still to find
 		rows, err := u.l.query(ctx, q.q, args...)
 		if err != nil {
 			return nil, wrapDB(op, err)
@@ -274,4 +232,25 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 	}
 	es, _, err := Entries{u.l}.withMetadata(ctx, op, out, "")
 	return es, err
+}
+
+// largestWalkFrom: subtrees with more files than this find their largest files through
+// entries_large rather than by reading and sorting all their files.
+var largestWalkFrom int64 = 20000
+
+// largestQuery is one statement of Largest; its LIMIT is its last parameter, bound to what
+// the statements before it left to find.
+type largestQuery struct {
+	q    string
+	args []any
+}
+
+// largeThenSmall reads files of at least largeFileMin through entries_large, largest first,
+// then (only when fewer than n were large) the smaller ones; filter narrows both.
+func largeThenSmall(filter string, args ...any) []largestQuery {
+	const order = ` ORDER BY e.size DESC, e.id LIMIT ?`
+	return []largestQuery{
+		{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0`, largeFileMin) + filter + order, args},
+		{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0`, largeFileMin) + filter + order, args},
+	}
 }
