@@ -173,6 +173,10 @@ func (l *Library) open(ctx context.Context) error {
 				return wrapDB("open: migrate", err)
 			}
 		}
+		// Before any reader loads the statistics (optimize.go). Busy only delays it.
+		if err := forgetFTSSamples(ctx, l.write); err != nil && CodeOf(err) != CodeBusy {
+			return wrapDB("open", err)
+		}
 	}
 	l.read, err = openPoolClosing(dbPath, l.opts, true, l.readConns.forget)
 	if err != nil {
@@ -415,7 +419,13 @@ func (l *Library) Close() error {
 		if l.write != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), l.opts.BusyTimeout)
 			// Fold the WAL back into the database so the directory holds one self-contained file.
-			_, err := l.write.ExecContext(ctx, `PRAGMA optimize; PRAGMA wal_checkpoint(PASSIVE)`)
+			_, err := l.write.ExecContext(ctx, `PRAGMA optimize`)
+			if err == nil {
+				err = forgetFTSSamples(ctx, l.write)
+			}
+			if err == nil {
+				_, err = l.write.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			}
 			cancel()
 			if err != nil && CodeOf(err) != CodeBusy {
 				errs = append(errs, err)

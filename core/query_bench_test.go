@@ -154,6 +154,16 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if _, err := db.Exec(`ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
+	// Reopened as a user's library would be after ANALYZE: Open drops the FTS tables'
+	// STAT4 samples (optimize.go, forgetFTSSamples).
+	dir := lib.Dir()
+	if err := lib.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if lib, err = core.Open(dir, core.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	bl.lib = lib
 	for _, l := range leaves {
 		bl.leafIDs = append(bl.leafIDs, l.id)
 	}
