@@ -34,9 +34,10 @@ type DupesQuery struct {
 	Verify bool `json:"verify,omitempty"`
 	// Summary returns the groups (content, size, count, wasted bytes) and the totals without
 	// their members (Paths and IDs empty): the whole list of a large library in one pass over
-	// the index (and one more for the totals, by the first page only), for an overview; members come with a normal query, a page at a time. Reading every
-	// member's path made all the groups of a 1M-entry library take 4.5 s (benchmarks,
-	// query/duplicates). Not with Verify, which needs the members.
+	// the index (and one more for the totals, by the first page only), for an overview;
+	// members come with a normal query, a page at a time. Reading every member's path made
+	// all the groups of a 1M-entry library take 4.5 s (benchmarks, query/duplicates). Not
+	// with Verify, which needs the members.
 	Summary bool `json:"summary,omitempty"`
 }
 
