@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -13,6 +16,7 @@ import (
 	"slices"
 
 	"github.com/filedex/filedex/core/internal/cas"
+	"github.com/google/uuid"
 )
 
 // DupesQuery selects duplicate groups for [Duplicates.Groups].
@@ -29,10 +33,11 @@ type DupesQuery struct {
 	// groups; members missing or changed on disk are listed in Unverified.
 	Verify bool `json:"verify,omitempty"`
 	// Summary returns the groups (content, size, count, wasted bytes) and the totals without
-	// their members (Paths and IDs empty): the whole list of a large library in one index
-	// pass, for an overview; members come with a normal query, a page at a time. Reading every
-	// member's path made all the groups of a 1M-entry library take 4.5 s (benchmarks,
-	// query/duplicates). Not with Verify, which needs the members.
+	// their members (Paths and IDs empty): the whole list of a large library in one pass over
+	// the index (and one more for the totals, by the first page only), for an overview;
+	// members come with a normal query, a page at a time. Reading every member's path made
+	// all the groups of a 1M-entry library take 4.5 s (benchmarks, query/duplicates). Not
+	// with Verify, which needs the members.
 	Summary bool `json:"summary,omitempty"`
 }
 
@@ -56,7 +61,15 @@ type DupGroup struct {
 type DupesResult struct {
 	Groups []DupGroup `json:"groups"`
 	// TotalWastedBytes is the sum of WastedBytes over every group matching the query (all
-	// pages), as the index knows them; verified groups of this page count as verified.
+	// pages), as the index knew them when the FIRST page was read; verified groups of this
+	// page count as verified. TotalGroups is their number, as of the first page too.
+	//
+	// The first page computes the totals and its cursor carries them: later pages repeat
+	// them instead of reading every group again (that pass was most of the cost of listing a
+	// large library page by page). So every page of one listing shows the same totals, but if
+	// the library changes between pages they are those of the first page's moment: they may
+	// then differ from the sum of the groups the pages returned. Start again without a cursor
+	// for fresh totals.
 	TotalWastedBytes int64  `json:"total_wasted_bytes"`
 	TotalGroups      int64  `json:"total_groups"`
 	Next             string `json:"next,omitempty"`
@@ -74,11 +87,18 @@ type dupKey struct {
 
 // Groups returns duplicate groups, most wasted bytes first (ties by cas_id), a page at a time.
 //
+// The cursor of the next page is bound to the query's filters (Under, MinSize, ContentKind)
+// and to the library: replayed with other filters or on another library it is refused as
+// invalid ("after"), as is a damaged one. Summary and Verify are not bound (they change what
+// a group shows, not which groups come in which order): a listing may switch between them.
+// The totals are those of the first page (see [DupesResult.TotalWastedBytes]).
+//
 // Plan: without Under, the page's groups are read in order from the partial index
 // content_dupes (duplicated contents only, by wasted bytes; entry_count kept by triggers,
-// migration 0003) and the totals are one pass over it. With Under, the subtree's entries are
-// read (directory path range, then children by parent_id) and grouped. Only the page's
-// groups read their members (entries_content).
+// migration 0003) and the first page's totals are one pass over it (none when the first page
+// holds every group: its groups are the totals). With Under, the subtree's entries are read
+// (directory path range, then children by parent_id) and grouped. Only the page's groups read
+// their members (entries_content).
 func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResult, error) {
 	const op = "duplicates.find"
 	res := DupesResult{Groups: []DupGroup{}}
@@ -103,24 +123,37 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 			return res, err
 		}
 	}
-	var afterWasted, afterCas int64
-	hasAfter := p.After != ""
-	if hasAfter {
-		if err := decodeCursor(op, p.After, &afterWasted, &afterCas); err != nil {
+	bind := dupBinding{library: d.l.info.UUID, minSize: q.MinSize, kind: int64(kind)}
+	if under != nil {
+		bind.under = under.id
+	}
+	var after *dupCursor
+	if p.After != "" {
+		c, err := bind.decode(op, p.After)
+		if err != nil {
 			return res, err
 		}
+		after = &c
 	}
 
 	var page []dupKey
+	var more bool
+	var totals dupTotals
 	if under == nil {
-		page, err = d.indexedGroups(ctx, q.MinSize, kind, hasAfter, afterWasted, afterCas, limit, &res)
+		page, more, totals, err = d.indexedGroups(ctx, q.MinSize, kind, after, limit)
 	} else {
-		page, err = d.subtreeGroups(ctx, under, q.MinSize, kind, hasAfter, afterWasted, afterCas, limit, &res)
+		page, more, totals, err = d.subtreeGroups(ctx, under, q.MinSize, kind, after, limit)
 	}
 	if err != nil {
 		return res, wrapDB(op, err)
 	}
 	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
+	// The cursor carries the index's totals; Verify's corrections below are the page's own.
+	res.TotalGroups, res.TotalWastedBytes = totals.groups, totals.wasted
+	if more {
+		last := page[len(page)-1]
+		res.Next = bind.encode(dupCursor{wasted: wasted(last), content: last.content, totals: totals})
+	}
 	for _, k := range page {
 		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
 		if q.Summary {
@@ -148,44 +181,126 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 	return res, nil
 }
 
+// dupTotals are the number of groups and their wasted bytes, over all pages.
+type dupTotals struct{ groups, wasted int64 }
+
+// dupCursor is the position after a page's last group (its sort key: wasted bytes, content
+// id) and the totals the first page computed.
+type dupCursor struct {
+	wasted, content int64
+	totals          dupTotals
+}
+
+// dupBinding is what a duplicates cursor is valid for: the library and the filters that
+// select the groups.
+type dupBinding struct {
+	library       uuid.UUID
+	under         int64 // directory entry id of Under, 0 without
+	minSize, kind int64 // kind -1: any
+}
+
+// The duplicates cursor, base64url (no padding) of 41 bytes: version (1), then big-endian
+// int64s wasted, content, total groups, total wasted bytes, then the first 8 bytes of
+// SHA-256(dupCursorDomain, library UUID, under, min size, kind, the 33 bytes before). The tag
+// is a check, not a secret: it refuses a damaged cursor and one made for other filters or
+// another library (which would otherwise resume at a foreign position and echo foreign
+// totals). A client can forge a cursor it could have got anyway; it learns nothing from it.
+const (
+	dupCursorV1     = 1
+	dupCursorBody   = 1 + 4*8
+	dupCursorTag    = 8
+	dupCursorDomain = "filedex duplicates.find cursor v1\x00"
+)
+
+func (b dupBinding) tag(body []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(dupCursorDomain))
+	h.Write(b.library[:])
+	var buf [24]byte
+	binary.BigEndian.PutUint64(buf[0:], uint64(b.under))
+	binary.BigEndian.PutUint64(buf[8:], uint64(b.minSize))
+	binary.BigEndian.PutUint64(buf[16:], uint64(b.kind))
+	h.Write(buf[:])
+	h.Write(body)
+	return h.Sum(nil)[:dupCursorTag]
+}
+
+func (b dupBinding) encode(c dupCursor) string {
+	buf := make([]byte, 0, dupCursorBody+dupCursorTag)
+	buf = append(buf, dupCursorV1)
+	for _, v := range [...]int64{c.wasted, c.content, c.totals.groups, c.totals.wasted} {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(v))
+	}
+	buf = append(buf, b.tag(buf)...)
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+func (b dupBinding) decode(op, cursor string) (dupCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(raw) != dupCursorBody+dupCursorTag || raw[0] != dupCursorV1 {
+		return dupCursor{}, errInvalid(op, "after", "malformed cursor")
+	}
+	if !bytes.Equal(b.tag(raw[:dupCursorBody]), raw[dupCursorBody:]) {
+		return dupCursor{}, errInvalid(op, "after", "cursor does not belong to this query (other filters or library) or is damaged")
+	}
+	v := func(i int) int64 { return int64(binary.BigEndian.Uint64(raw[1+8*i:])) }
+	c := dupCursor{wasted: v(0), content: v(1), totals: dupTotals{groups: v(2), wasted: v(3)}}
+	if c.wasted < 0 || c.totals.groups < 0 || c.totals.wasted < 0 {
+		// Only a forged cursor gets here (encode never writes these).
+		return dupCursor{}, errInvalid(op, "after", "malformed cursor")
+	}
+	return c, nil
+}
+
 // indexedGroups reads the page of groups from the partial index content_dupes (migration
 // 0003: contents with entry_count > 1, in wasted-bytes order, ties by cas_id), so only the
-// duplicated contents are read and only limit+1 of them for the page; the totals are one
-// pass over the same index. entry_count is library-wide, which is why a query with Under
-// cannot use it (subtreeGroups).
-func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, hasAfter bool, afterWasted, afterCas int64, limit int, res *DupesResult) ([]dupKey, error) {
-	row, err := d.l.queryRow(ctx, dupTotalsQ, minSize, kind)
-	if err != nil {
-		return nil, err
-	}
-	if err := row.Scan(&res.TotalGroups, &res.TotalWastedBytes); err != nil {
-		return nil, err
-	}
-	if !hasAfter {
-		afterWasted, afterCas = math.MaxInt64, math.MinInt64
+// duplicated contents are read and only limit+1 of them for the page. The totals come from
+// the cursor after the first page; on the first page they are one pass over the same index,
+// or the page itself when it holds every group. entry_count is library-wide, which is why a
+// query with Under cannot use it (subtreeGroups).
+func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, after *dupCursor, limit int) (page []dupKey, more bool, totals dupTotals, err error) {
+	afterWasted, afterCas := int64(math.MaxInt64), int64(math.MinInt64)
+	if after != nil {
+		afterWasted, afterCas = after.wasted, after.content
 	}
 	rows, err := d.l.query(ctx, dupPageQ, minSize, kind, afterWasted, afterCas, limit+1)
 	if err != nil {
-		return nil, err
+		return nil, false, totals, err
 	}
 	defer rows.Close()
-	var page []dupKey
 	for rows.Next() {
 		var k dupKey
 		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
-			return nil, err
+			return nil, false, totals, err
 		}
 		page = append(page, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, false, totals, err
 	}
-	if len(page) > limit {
+	rows.Close()
+	if more = len(page) > limit; more {
 		page = page[:limit]
-		last := page[limit-1]
-		res.Next = encodeCursor(last.size*(last.n-1), last.content)
 	}
-	return page, nil
+	switch {
+	case after != nil:
+		totals = after.totals
+	case !more:
+		// The first page is every group: they are the totals, from the same statement.
+		for _, k := range page {
+			totals.groups++
+			totals.wasted += k.size * (k.n - 1)
+		}
+	default:
+		row, err := d.l.queryRow(ctx, dupTotalsQ, minSize, kind)
+		if err != nil {
+			return nil, false, totals, err
+		}
+		if err := row.Scan(&totals.groups, &totals.wasted); err != nil {
+			return nil, false, totals, err
+		}
+	}
+	return page, more, totals, nil
 }
 
 // dupWasted is content_dupes' indexed expression, written exactly as in the index so the
@@ -193,9 +308,10 @@ func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, 
 const dupWasted = `size_bytes * (entry_count - 1)`
 
 // dupTotalsQ: number of groups and wasted bytes over content_dupes (?1 minimum size, ?2 kind
-// or -1). The index alone answers, filters included (it carries size_bytes and kind). It is a
-// statement apart from the page's, so under a concurrent scan the totals may be a commit
-// newer or older than the page — as the next page may be anyway.
+// or -1), run by the first page only. The index alone answers, filters included (it carries
+// size_bytes and kind). It is a statement apart from the page's, so under a concurrent scan
+// the totals may be a commit newer or older than the first page — as later pages may be
+// anyway.
 const dupTotalsQ = `SELECT count(*), coalesce(sum(` + dupWasted + `), 0) FROM content_identity INDEXED BY content_dupes
 WHERE entry_count > 1 AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)`
 
@@ -208,50 +324,48 @@ ORDER BY ` + dupWasted + ` DESC, id LIMIT (SELECT ?5)`
 
 // subtreeGroups reads the subtree's entries (directory path range, then children by
 // parent_id), groups them by content and sorts the groups in Go: counts below a directory
-// are not the library-wide entry_count.
-func (d Duplicates) subtreeGroups(ctx context.Context, under *subtree, minSize int64, kind int, hasAfter bool, afterWasted, afterCas int64, limit int, res *DupesResult) ([]dupKey, error) {
+// are not the library-wide entry_count. Every page reads the whole subtree (the totals come
+// free with it, but after the first page they are the cursor's, as for indexedGroups).
+func (d Duplicates) subtreeGroups(ctx context.Context, under *subtree, minSize int64, kind int, after *dupCursor, limit int) (page []dupKey, more bool, totals dupTotals, err error) {
 	rows, err := d.l.query(ctx, dupGroupsUnderQ, under.loc, under.lo, under.hi, under.id, minSize, kind)
 	if err != nil {
-		return nil, err
+		return nil, false, totals, err
 	}
 	var all []dupKey
 	for rows.Next() {
 		var k dupKey
 		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, false, totals, err
 		}
 		all = append(all, k)
-		res.TotalWastedBytes += k.size * (k.n - 1)
+		totals.wasted += k.size * (k.n - 1)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, false, totals, err
 	}
-	res.TotalGroups = int64(len(all))
+	totals.groups = int64(len(all))
 	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
 	slices.SortFunc(all, func(a, b dupKey) int {
 		return cmp.Or(cmp.Compare(wasted(b), wasted(a)), cmp.Compare(a.content, b.content))
 	})
 	start := 0
-	if hasAfter {
+	if after != nil {
+		totals = after.totals
 		start, _ = slices.BinarySearchFunc(all, dupKey{}, func(k dupKey, _ dupKey) int {
 			// Position of the first group strictly after the cursor in (wasted desc, cas asc).
-			if c := cmp.Compare(afterWasted, wasted(k)); c != 0 {
+			if c := cmp.Compare(after.wasted, wasted(k)); c != 0 {
 				return c
 			}
-			if k.content <= afterCas {
+			if k.content <= after.content {
 				return -1
 			}
 			return 1
 		})
 	}
-	page := all[start:min(len(all), start+limit)]
-	if start+limit < len(all) {
-		last := page[len(page)-1]
-		res.Next = encodeCursor(wasted(last), last.content)
-	}
-	return page, nil
+	page = all[start:min(len(all), start+limit)]
+	return page, start+limit < len(all), totals, nil
 }
 
 // dupGroupsUnderQ: the same over a subtree (?1..?4 as in subtreeDirs).

@@ -3,7 +3,9 @@ package core_test
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,5 +199,174 @@ func TestDuplicates_Verify(t *testing.T) {
 	g3 := res.Groups[3]
 	if !g3.Verified || c3.IntegrityHash != g3.IntegrityHash || c3.IntegrityHash == "" || c1.IntegrityHash != "" || c2.IntegrityHash != "" {
 		t.Fatalf("cache: %q %q %q (group 3 %q)", c1.IntegrityHash, c2.IntegrityHash, c3.IntegrityHash, g3.IntegrityHash)
+	}
+}
+
+// TestDuplicates_PagedTotals pages through every group three at a time, for each plan and
+// filter, and checks every page's totals and the concatenated groups against the model.
+func TestDuplicates_PagedTotals(t *testing.T) {
+	lib := openTest(t)
+	g := generate(t, lib, 8, 2000)
+	ctx := context.Background()
+	sub, most := "", 0 // the subdirectory with the most groups
+	for _, e := range g.all {
+		if e.kind == core.KindDirectory && e.parent == g.rootID {
+			if n := len(g.dupGroups(core.DupesQuery{Under: g.absPath(e)})); n > most {
+				sub, most = g.absPath(e), n
+			}
+		}
+	}
+	for _, q := range []core.DupesQuery{{}, {Summary: true}, {MinSize: 5000, Summary: true}, {ContentKind: "image"},
+		{Under: sub}, {Under: g.locPath, MinSize: 5000, Summary: true}} {
+		want := g.dupGroups(q)
+		var wantWasted int64
+		for _, m := range want {
+			wantWasted += m.size * int64(len(m.ids)-1)
+		}
+		if len(want) < 7 {
+			t.Fatalf("%+v: only %d groups, the test needs several pages", q, len(want))
+		}
+		var got []core.DupGroup
+		pages := 0
+		for after := ""; ; pages++ {
+			res, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.TotalGroups != int64(len(want)) || res.TotalWastedBytes != wantWasted {
+				t.Fatalf("%+v page %d: totals %d groups / %d B, want %d / %d", q, pages, res.TotalGroups, res.TotalWastedBytes, len(want), wantWasted)
+			}
+			got = append(got, res.Groups...)
+			if res.Next == "" {
+				break
+			}
+			after = res.Next
+		}
+		if len(got) != len(want) || pages != (len(want)-1)/3 {
+			t.Fatalf("%+v: %d groups in %d pages, want %d", q, len(got), pages+1, len(want))
+		}
+		for i, m := range want {
+			x := got[i]
+			if x.CasID != core.CasIDString(m.content) || x.Size != m.size || x.Count != int64(len(m.ids)) || x.WastedBytes != m.size*int64(len(m.ids)-1) {
+				t.Fatalf("%+v group %d: %+v, want %+v", q, i, x, m)
+			}
+		}
+	}
+}
+
+// TestDuplicates_TotalsAsOfFirstPage: later pages repeat the first page's totals (the cursor
+// carries them) even after the library changed; a new listing sees the change.
+func TestDuplicates_TotalsAsOfFirstPage(t *testing.T) {
+	ctx := context.Background()
+	lib := openTest(t)
+	loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(name, cas string, size int64) {
+		t.Helper()
+		if _, err := lib.Entries().Create(ctx, core.EntryInput{ParentID: loc.RootID, Name: name, Size: size, CasID: cas, ModifiedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, size := range []int64{100, 200, 300} {
+		cas := fmt.Sprintf("%016x", i+1)
+		add(cas+"a", cas, size)
+		add(cas+"b", cas, size)
+	}
+	q := core.DupesQuery{Summary: true}
+	first, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 2})
+	if err != nil || first.TotalGroups != 3 || first.TotalWastedBytes != 600 || first.Next == "" {
+		t.Fatalf("first page: %+v %v", first, err)
+	}
+	add("late", "0000000000000009", 50)
+	add("late2", "0000000000000009", 50)
+	second, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 2, After: first.Next})
+	if err != nil || second.TotalGroups != 3 || second.TotalWastedBytes != 600 || second.Next != "" {
+		t.Fatalf("second page: %+v %v (want the first page's totals)", second, err)
+	}
+	// The new group sorts last: the second page has it, its totals do not.
+	if len(second.Groups) != 2 || second.Groups[1].CasID != "0000000000000009" {
+		t.Fatalf("second page groups: %+v", second.Groups)
+	}
+	fresh, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 2})
+	if err != nil || fresh.TotalGroups != 4 || fresh.TotalWastedBytes != 650 {
+		t.Fatalf("fresh listing: %+v %v", fresh, err)
+	}
+}
+
+// TestDuplicates_CursorBound: a cursor is refused as invalid ("after") when replayed with
+// other filters, on another library, damaged anywhere (totals included) or in the old
+// format; switching between summary and members keeps it valid.
+func TestDuplicates_CursorBound(t *testing.T) {
+	ctx := context.Background()
+	lib := openTest(t)
+	g := generate(t, lib, 8, 2000)
+	var sub string
+	for _, e := range g.all {
+		if e.kind == core.KindDirectory && e.id != g.rootID && sub == "" {
+			sub = g.absPath(e)
+		}
+	}
+	q := core.DupesQuery{MinSize: 10, Summary: true}
+	res, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 3})
+	if err != nil || res.Next == "" {
+		t.Fatalf("first page: %+v %v", res, err)
+	}
+	cursor := res.Next
+	refused := func(what string, q core.DupesQuery, lib *core.Library, after string) {
+		t.Helper()
+		_, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 3, After: after})
+		var ce *core.Error
+		if !errors.Is(err, core.ErrInvalid) || !errors.As(err, &ce) || ce.Field != "after" {
+			t.Errorf("%s: %v, want invalid after", what, err)
+		}
+	}
+	refused("other min_size", core.DupesQuery{MinSize: 11, Summary: true}, lib, cursor)
+	refused("no min_size", core.DupesQuery{Summary: true}, lib, cursor)
+	refused("kind", core.DupesQuery{MinSize: 10, ContentKind: "image", Summary: true}, lib, cursor)
+	refused("under", core.DupesQuery{MinSize: 10, Under: g.locPath, Summary: true}, lib, cursor)
+	refused("under another directory", core.DupesQuery{MinSize: 10, Under: sub, Summary: true}, lib, cursor)
+
+	other, err := core.Open(filepath.Join(t.TempDir(), "lib"), func() core.Options { o := testOptions(); o.UUIDs = core.SeededUUIDs(2); return o }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	generate(t, other, 8, 2000)
+	refused("another library", q, other, cursor)
+
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range raw {
+		for _, bit := range []byte{0x01, 0x80} {
+			b := slices.Clone(raw)
+			b[i] ^= bit // the position, the totals, the version or the check
+			refused(fmt.Sprintf("byte %d ^ %#x", i, bit), q, lib, base64.RawURLEncoding.EncodeToString(b))
+		}
+	}
+	refused("truncated", q, lib, base64.RawURLEncoding.EncodeToString(raw[:len(raw)-1]))
+	refused("extended", q, lib, base64.RawURLEncoding.EncodeToString(append(slices.Clone(raw), 0)))
+	// The format before the totals moved into the cursor: [wasted, cas id] as JSON.
+	refused("old format", q, lib, base64.RawURLEncoding.EncodeToString([]byte(`[5000,-1]`)))
+
+	// Same filters: summary, members and verify all accept it, at the same position.
+	members, err := lib.Duplicates().Groups(ctx, core.DupesQuery{MinSize: 10}, core.Page{Limit: 3, After: cursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := lib.Duplicates().Groups(ctx, q, core.Page{Limit: 3, After: cursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(members.Groups) != 3 || len(summary.Groups) != 3 || members.Next != summary.Next || members.TotalWastedBytes != summary.TotalWastedBytes {
+		t.Fatalf("members %+v, summary %+v", members, summary)
+	}
+	for i := range members.Groups {
+		if members.Groups[i].CasID != summary.Groups[i].CasID || len(members.Groups[i].IDs) < 2 {
+			t.Fatalf("group %d: members %+v, summary %+v", i, members.Groups[i], summary.Groups[i])
+		}
 	}
 }

@@ -1,11 +1,17 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // fuzzLibrary is a library with one location holding names that break LIKE, globs and
@@ -96,12 +102,57 @@ func FuzzResolvePath(f *testing.F) {
 
 // FuzzCursor: every list that takes a client's "after" cursor (entry.list, entry.find,
 // duplicates.find, tag.list, job.list, location.list) answers any string with a page or an
-// invalid-argument error naming "after" — never an internal error or a panic.
+// invalid-argument error naming "after" — never an internal error or a panic. A
+// duplicates.find cursor carries the first page's totals and is bound to the filters and the
+// library: whatever it accepts must answer the true totals and a run of the true groups.
 func FuzzCursor(f *testing.F) {
 	l, root, ids := fuzzLibrary(f)
 	ctx := context.Background()
-	for _, s := range []string{"", "garbage", encodeCursor(0, []byte("a")), encodeCursor(1, []byte{}), encodeCursor(2, []byte("x")),
-		encodeCursor(-1, "x"), encodeCursor(int64(1) << 62), encodeCursor("a", 1), encodeCursor(1, 2, 3), "W10", "WyJ4Il0", "bnVsbA", "e30"} {
+	// Five duplicate groups (sizes 10..50, two files each) for duplicates.find to page through.
+	mtime := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for i := 1; i <= 5; i++ {
+		for _, c := range "ab" {
+			if _, err := l.Entries().Create(ctx, EntryInput{ParentID: ids[root], Name: fmt.Sprintf("dup%d%c", i, c), Size: int64(10 * i),
+				CasID: fmt.Sprintf("%016x", i), ModifiedAt: mtime}); err != nil {
+				f.Fatal(err)
+			}
+		}
+	}
+	dupQueries := []DupesQuery{{}, {MinSize: 20, Summary: true}}
+	var dupAll []DupesResult // each query's groups and totals on one page
+	seeds := []string{"", "garbage", encodeCursor(0, []byte("a")), encodeCursor(1, []byte{}), encodeCursor(2, []byte("x")),
+		encodeCursor(-1, "x"), encodeCursor(int64(1) << 62), encodeCursor("a", 1), encodeCursor(1, 2, 3), "W10", "WyJ4Il0", "bnVsbA", "e30",
+		encodeCursor(30, 3), // the duplicates cursor before format 1
+	}
+	for _, q := range dupQueries {
+		all, err := l.Duplicates().Groups(ctx, q, Page{Limit: MaxLimit})
+		if err != nil || all.Next != "" || len(all.Groups) < 4 {
+			f.Fatalf("%+v: %+v %v", q, all, err)
+		}
+		dupAll = append(dupAll, all)
+		// The genuine cursors of pages of two, and damaged ones: truncated, another version,
+		// other totals with the old check.
+		for after := ""; ; {
+			res, err := l.Duplicates().Groups(ctx, q, Page{After: after, Limit: 2})
+			if err != nil {
+				f.Fatal(err)
+			}
+			if res.Next == "" {
+				break
+			}
+			after = res.Next
+			raw, _ := base64.RawURLEncoding.DecodeString(after)
+			seeds = append(seeds, after, after[:len(after)-2])
+			for _, i := range []int{0, 20, 32, 40} {
+				b := bytes.Clone(raw)
+				b[i]++
+				seeds = append(seeds, base64.RawURLEncoding.EncodeToString(b))
+			}
+		}
+	}
+	// A well-formed cursor for another library.
+	seeds = append(seeds, dupBinding{library: uuid.UUID{1}, kind: -1}.encode(dupCursor{wasted: 30, content: 3, totals: dupTotals{5, 150}}))
+	for _, s := range seeds {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
@@ -122,8 +173,27 @@ func FuzzCursor(f *testing.F) {
 		check("entry.find", err)
 		_, _, err = l.Entries().Find(ctx, FindQuery{Text: "cafe"}, page(after))
 		check("entry.find text", err)
-		_, err = l.Duplicates().Groups(ctx, DupesQuery{}, page(after))
-		check("duplicates.find", err)
+		for i, q := range dupQueries {
+			res, err := l.Duplicates().Groups(ctx, q, page(after))
+			check("duplicates.find", err)
+			if err != nil {
+				continue
+			}
+			all := dupAll[i]
+			if res.TotalGroups != all.TotalGroups || res.TotalWastedBytes != all.TotalWastedBytes || len(res.Groups) == 0 {
+				t.Fatalf("duplicates.find %+v after %q: %d groups / %d B totals, %d groups; want %d / %d", q, after,
+					res.TotalGroups, res.TotalWastedBytes, len(res.Groups), all.TotalGroups, all.TotalWastedBytes)
+			}
+			start := slices.IndexFunc(all.Groups, func(g DupGroup) bool { return g.CasID == res.Groups[0].CasID })
+			if start < 0 || start+len(res.Groups) > len(all.Groups) {
+				t.Fatalf("duplicates.find %+v after %q: groups %+v not a run of %+v", q, after, res.Groups, all.Groups)
+			}
+			for j, g := range res.Groups {
+				if w := all.Groups[start+j]; g.CasID != w.CasID || g.Count != w.Count || g.WastedBytes != w.WastedBytes {
+					t.Fatalf("duplicates.find %+v after %q: groups %+v not a run of %+v", q, after, res.Groups, all.Groups)
+				}
+			}
+		}
 		_, _, err = l.Tags().List(ctx, page(after))
 		check("tag.list", err)
 		_, _, err = l.Jobs().List(ctx, JobFilter{}, page(after))
