@@ -156,6 +156,17 @@ func (r *readConn) queryRow(q string, args ...any) readRow {
 type readRows struct {
 	st  *sqlite3.Stmt
 	err error
+	// The previous row's directory and location paths: a directory page's rows all share
+	// them, and reusing the string saves two allocations per row.
+	lastDir, lastLoc string
+}
+
+// sameText returns column i as a string, reusing *last when the bytes are equal.
+func (rs *readRows) sameText(i int, last *string) string {
+	if b := rs.st.ColumnRawText(i); string(b) != *last {
+		*last = string(b)
+	}
+	return *last
 }
 
 func (rs *readRows) Next() bool {
@@ -343,8 +354,11 @@ func (rs *readRows) entryRow(r *entryRow) error {
 	r.inode, r.perms, r.created = nullInt(8), nullInt(9), nullInt(10)
 	r.modified = st.ColumnInt64(11)
 	r.accessed, r.contentID, r.metaID = nullInt(12), nullInt(13), nullInt(14)
-	r.dirPath, r.parentPath = nullText(15), nullText(16)
-	r.locPath = st.ColumnText(17)
+	r.dirPath = nullText(15)
+	if st.ColumnType(16) != sqlite3.NULL {
+		r.parentPath = sql.NullString{String: rs.sameText(16, &rs.lastDir), Valid: true}
+	}
+	r.locPath = rs.sameText(17, &rs.lastLoc)
 	r.contentKind = nullText(18)
 	return nil
 }
