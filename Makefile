@@ -18,7 +18,7 @@ build:
 # C ABI: libfiledex.so (cgo c-shared); the header is hand-written in bindings/capi.
 capi: $(BUILD)/libfiledex.so $(BUILD)/filedex_rpc
 
-$(BUILD)/libfiledex.so: $(GOSRC)
+$(BUILD)/libfiledex.so: $(GOSRC) bindings/capi/free.c
 	$(GO) build -buildmode=c-shared -o $@ ./bindings/capi
 
 # The C example, built against the public header (not cgo's generated one),
