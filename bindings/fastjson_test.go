@@ -208,4 +208,6 @@ func FuzzFastResult(f *testing.F) {
 	})
 }
 
-func unsafeAdd(v reflect.Value, off uintptr) unsafe.Pointer { return unsafe.Add(v.UnsafePointer(), off) }
+func unsafeAdd(v reflect.Value, off uintptr) unsafe.Pointer {
+	return unsafe.Add(v.UnsafePointer(), off)
+}
