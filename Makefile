@@ -74,8 +74,11 @@ test-wasi:
 		$(BUILD)/wasirun -cache $(BUILD)/wazero-cache -dir $$dir -tmp $(BUILD)/wasitmp $(BUILD)/wasitest/$$(basename $$dir).test.wasm -test.v=false; \
 	done
 
+# BenchmarkCall: 2000 trivial calls per engine; BenchmarkWasmStart: a few starts (each
+# takes about a second, so 2000 of them took over half an hour).
 bench-bindings: capi wasm
-	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/conformance
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench 'BenchmarkCall' -benchtime 2000x ./internal/conformance
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench 'BenchmarkWasmStart' -benchtime 5x ./internal/conformance
 
 # Issue #5's fuzz targets, one at a time, a minute each on one worker: request decoding and
 # every string the API turns into a path, a glob or a position — the sandbox check, the
