@@ -18,7 +18,7 @@ build:
 # C ABI: libfiledex.so (cgo c-shared); the header is hand-written in bindings/capi.
 capi: $(BUILD)/libfiledex.so $(BUILD)/filedex_rpc
 
-$(BUILD)/libfiledex.so: $(GOSRC)
+$(BUILD)/libfiledex.so: $(GOSRC) bindings/capi/free.c
 	$(GO) build -buildmode=c-shared -o $@ ./bindings/capi
 
 # The C example, built against the public header (not cgo's generated one),
@@ -74,15 +74,19 @@ test-wasi:
 		$(BUILD)/wasirun -cache $(BUILD)/wazero-cache -dir $$dir -tmp $(BUILD)/wasitmp $(BUILD)/wasitest/$$(basename $$dir).test.wasm -test.v=false; \
 	done
 
+# BenchmarkCall: 2000 trivial calls per engine; BenchmarkWasmStart: a few starts (each
+# takes about a second, so 2000 of them took over half an hour).
 bench-bindings: capi wasm
-	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench . -benchtime 2000x ./internal/conformance
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench 'BenchmarkCall' -benchtime 2000x ./internal/conformance
+	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -run '^$$' -bench 'BenchmarkWasmStart' -benchtime 5x ./internal/conformance
 
-# Issue #5's fuzz targets, one at a time, a minute each on one worker: request decoding and
+# Issue #5's fuzz targets, one at a time, a minute each on one worker: request decoding (and
+# its fast paths, checked against encoding/json) and
 # every string the API turns into a path, a glob or a position — the sandbox check, the
 # index's path lookup (entry.get/list/move, tag.apply, find/dupes "under") and label paths,
 # list cursors, name globs, full-text queries and ignore globs. Each prints its executions;
 # a finding fails the run and leaves the input in PKG/testdata/fuzz/TARGET.
-FUZZ_API_TARGETS ?= ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath ./core:FuzzResolvePath ./core:FuzzCursor \
+FUZZ_API_TARGETS ?= ./bindings:FuzzDispatch ./bindings:FuzzFastEnvelope ./bindings:FuzzFastParams ./bindings:FuzzFastResult ./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath ./core:FuzzResolvePath ./core:FuzzCursor \
 	./core:FuzzGlob ./core:FuzzFTSExpr ./core/internal/walk:FuzzIgnore
 FUZZ_API_TIME ?= 60s
 fuzz:
@@ -154,8 +158,8 @@ SOAK_SEED    ?= 1
 FUZZTIME     ?= 10m
 # package:target pairs: every fuzz target of the repository (go test -fuzz takes one at a time).
 FUZZ_TARGETS ?= ./core:FuzzRestoreFile ./core:FuzzDamagedDatabase ./core:FuzzCustomData \
-	./core:FuzzGlob ./core:FuzzFTSExpr ./core:FuzzResolvePath ./core:FuzzCursor ./bindings:FuzzDispatch ./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath \
-	./cmd/filedex:FuzzParseSize ./cmd/filedex:FuzzParseTime ./core/internal/walk:FuzzIgnore \
+	./core:FuzzGlob ./core:FuzzFTSExpr ./core:FuzzResolvePath ./core:FuzzCursor ./bindings:FuzzDispatch ./bindings:FuzzFastEnvelope ./bindings:FuzzFastParams ./bindings:FuzzFastResult \
+	./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath ./cmd/filedex:FuzzParseSize ./cmd/filedex:FuzzParseTime ./core/internal/walk:FuzzIgnore \
 	./core/internal/walk:FuzzSplit ./core/internal/contentkind:FuzzDetect \
 	./core/internal/media:FuzzProbe ./core/internal/cas:FuzzParse
 # FUZZ_PARALLEL workers per target; 1 keeps the other core free on a 2-core machine.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // MaxRequestBytes is the largest request any transport accepts. Larger requests
@@ -28,7 +29,18 @@ type request struct {
 // (encoding/json would accept "Method" for "method"), duplicates are refused
 // ({"id":1,"id":2} would otherwise keep the last, and two engines must never
 // disagree about which one counts), and unknown members are refused.
+//
+// The id and params returned alias b: callers use them only while b is theirs.
 func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Error) {
+	if req, id, notify, ok := parseRequestFast(b); ok {
+		return req, id, notify, nil
+	}
+	return parseRequestSlow(b)
+}
+
+// parseRequestSlow is parseRequest for every request parseRequestFast declines:
+// the errors, and the valid requests it does not bother with (escaped names).
+func parseRequestSlow(b []byte) (req request, id json.RawMessage, notify bool, e *Error) {
 	null := json.RawMessage("null")
 	if len(b) > MaxRequestBytes {
 		return req, null, false, Errorf(CodeInvalidRequest, "request too large: %d bytes (limit %d)", len(b), MaxRequestBytes)
@@ -97,14 +109,13 @@ func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Er
 	return req, id, notify, nil
 }
 
-// scalarID returns raw compacted if it is an acceptable id (string, number,
-// null), else nil.
+// scalarID returns raw if it is an acceptable id (string, number, null), else
+// nil. raw is a member value as members splits it (no surrounding whitespace),
+// so it is already compact: a scalar has no insignificant whitespace inside.
 func scalarID(raw json.RawMessage) json.RawMessage {
 	switch firstByte(raw) {
 	case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var buf bytes.Buffer
-		_ = json.Compact(&buf, raw) // valid: it came out of a valid document
-		return buf.Bytes()
+		return raw
 	}
 	return nil
 }
@@ -148,12 +159,26 @@ func firstByte(b []byte) byte {
 	return 0
 }
 
-// decodeParams decodes raw params into dst strictly. fields are the exact json
-// member names dst accepts (see jsonFieldNames).
-func decodeParams(raw json.RawMessage, dst any, fields map[string]bool) *Error {
+// decodeParams decodes raw params (valid JSON) into *dst, a zero value,
+// strictly. fields are the exact json member names dst accepts (see
+// jsonFieldNames); flat, if not nil, is the codec of P, tried first.
+func decodeParams[P any](raw json.RawMessage, dst *P, fields map[string]bool, flat *flatCodec) *Error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil // absent: the zero value, no decoding needed
 	}
+	if flat != nil {
+		saved := *dst
+		if flat.decode(raw, unsafe.Pointer(dst)) {
+			return nil
+		}
+		*dst = saved // the slow path starts from what the caller gave
+	}
+	return decodeParamsSlow(raw, dst, fields)
+}
+
+// decodeParamsSlow is decodeParams by encoding/json, for every type and value
+// the flat codec does not take; it alone reports errors.
+func decodeParamsSlow(raw json.RawMessage, dst any, fields map[string]bool) *Error {
 	if firstByte(raw) != '{' {
 		return &Error{Code: CodeInvalidParams, Message: "invalid params: params must be an object (by-name parameters)"}
 	}

@@ -100,14 +100,27 @@ func dispatch(ctx context.Context, s *Session, b []byte) (resp []byte) {
 	if err := ctx.Err(); err != nil {
 		return maybe(notify, encodeResponse(id, nil, toError(err)))
 	}
-	result, e := m.call(ctx, s, req.Params)
+	var out []byte
+	if !notify {
+		// The response is built around the result as it is encoded: the
+		// envelope first, then the handler's result appended in place.
+		out = appendPrefix(make([]byte, 0, 256), id)
+		out = append(out, `,"result":`...)
+	}
+	out, e = m.call(ctx, s, req.Params, out)
 	if notify {
 		return nil
 	}
 	if e != nil {
 		return encodeResponse(id, nil, e)
 	}
-	return encodeResponse(id, result, nil)
+	return append(out, '}')
+}
+
+// appendPrefix appends a response's first members, `{"jsonrpc":"2.0","id":ID`.
+func appendPrefix(dst []byte, id json.RawMessage) []byte {
+	dst = append(dst, `{"jsonrpc":"2.0","id":`...)
+	return append(dst, orNull(id)...)
 }
 
 func maybe(notify bool, b []byte) []byte {
@@ -123,40 +136,36 @@ func maybe(notify bool, b []byte) []byte {
 // encoding/json re-scan and re-compact it, a cost every call pays, 10–30×
 // over under WASI.
 func encodeResponse(id json.RawMessage, result any, e *Error) []byte {
-	var body []byte
-	var err error
+	out := appendPrefix(make([]byte, 0, 128), id)
 	if e == nil {
-		if body, err = marshal(result); err != nil {
-			e = &Error{Code: CodeInternal, Message: "internal error: encode result: " + err.Error()}
+		body, err := appendMarshal(append(out, `,"result":`...), result)
+		if err == nil {
+			return append(body, '}')
 		}
+		e = &Error{Code: CodeInternal, Message: "internal error: encode result: " + err.Error()}
 	}
-	if e != nil {
-		if body, err = marshal(e); err != nil { // only a bug in this file can get here
-			body = []byte(`{"code":-32000,"message":"internal error: encode error"}`)
-		}
+	body, err := appendMarshal(append(out, `,"error":`...), e)
+	if err != nil { // only a bug in this file can get here
+		body = append(append(out, `,"error":`...), `{"code":-32000,"message":"internal error: encode error"}`...)
 	}
-	id = orNull(id)
-	out := make([]byte, 0, len(`{"jsonrpc":"2.0","id":,"result":}`)+len(id)+len(body))
-	out = append(out, `{"jsonrpc":"2.0","id":`...)
-	out = append(out, id...)
-	if e == nil {
-		out = append(out, `,"result":`...)
-	} else {
-		out = append(out, `,"error":`...)
-	}
-	out = append(out, body...)
-	return append(out, '}')
+	return append(body, '}')
 }
 
 // marshal encodes v as compact JSON. HTML escaping is off: responses are
 // data, and "<" in a file name should read as "<" in every language's JSON
 // parser output and in logs.
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	return appendMarshal(nil, v)
+}
+
+// appendMarshal appends marshal's encoding of v to dst.
+func appendMarshal(dst []byte, v any) ([]byte, error) {
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	b := buf.Bytes()
+	return b[:len(b)-1], nil // Encode ends each value with a newline
 }

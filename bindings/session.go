@@ -56,7 +56,7 @@ func ParseOpenOptions(b []byte) (OpenOptions, error) {
 	if !json.Valid(b) {
 		return o, parseError(b)
 	}
-	if e := decodeParams(bytes.TrimSpace(b), &o, openOptionFields); e != nil {
+	if e := decodeParams(bytes.TrimSpace(b), &o, openOptionFields, nil); e != nil {
 		return o, e
 	}
 	return o, o.validate()

@@ -7,15 +7,23 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // method is one row of the method table: how to decode its params, and the
 // handler that turns them into an encodable result.
 type method struct {
 	name string
-	// call decodes raw params (nil when absent) and runs the handler. It is
-	// built by [register] so that the table stays free of reflection at call time.
-	call func(ctx context.Context, s *Session, params json.RawMessage) (any, *Error)
+	// call decodes raw params (nil when absent), runs the handler and appends
+	// the encoded result to dst; with a nil dst (a notification) the result
+	// is not encoded. It is built by [register] so that the table stays free
+	// of reflection at call time.
+	call func(ctx context.Context, s *Session, params json.RawMessage, dst []byte) ([]byte, *Error)
+	// The params and result types, their member names and fast codecs (nil
+	// when the type is not flat), for the tests of the fast paths.
+	paramsType, resultType reflect.Type
+	fields                 map[string]bool
+	in, out                *flatCodec
 }
 
 // methods is the one method table every transport serves. It is filled by the
@@ -41,34 +49,57 @@ func register[P, R any](name string, fn func(ctx context.Context, s *Session, p 
 	if _, dup := methods[name]; dup {
 		panic("bindings: method registered twice: " + name)
 	}
-	fields := jsonFieldNames(reflect.TypeFor[P]())
-	methods[name] = &method{
-		name: name,
-		call: func(ctx context.Context, s *Session, raw json.RawMessage) (any, *Error) {
-			var p P
-			if e := decodeParams(raw, &p, fields); e != nil {
-				return nil, e
-			}
-			if v, ok := any(&p).(interface{ Validate() error }); ok {
-				if err := v.Validate(); err != nil {
-					if e, ok := err.(*Error); ok {
-						return nil, e
-					}
-					return nil, &Error{Code: CodeInvalidParams, Message: "invalid params: " + err.Error()}
-				}
-			}
-			r, err := fn(ctx, s, p)
-			if err != nil {
-				// Name the method once: the core's errors already start
-				// with their operation, usually this method's name.
-				if !strings.HasPrefix(err.Error(), name+": ") {
-					err = fmt.Errorf("%s: %w", name, err)
-				}
-				return nil, toError(err)
-			}
-			return r, nil
-		},
+	m := &method{
+		name:       name,
+		paramsType: reflect.TypeFor[P](),
+		resultType: reflect.TypeFor[R](),
+		fields:     jsonFieldNames(reflect.TypeFor[P]()),
 	}
+	m.in, m.out = flatCodecFor(m.paramsType), flatCodecFor(m.resultType)
+	fields, in, out := m.fields, m.in, m.out
+	m.call = func(ctx context.Context, s *Session, raw json.RawMessage, dst []byte) ([]byte, *Error) {
+		var p P
+		if e := decodeParams(raw, &p, fields, in); e != nil {
+			return nil, e
+		}
+		if v, ok := any(&p).(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				if e, ok := err.(*Error); ok {
+					return nil, e
+				}
+				return nil, &Error{Code: CodeInvalidParams, Message: "invalid params: " + err.Error()}
+			}
+		}
+		r, err := fn(ctx, s, p)
+		if err != nil {
+			// Name the method once: the core's errors already start
+			// with their operation, usually this method's name.
+			if !strings.HasPrefix(err.Error(), name+": ") {
+				err = fmt.Errorf("%s: %w", name, err)
+			}
+			return nil, toError(err)
+		}
+		if dst == nil {
+			return nil, nil
+		}
+		return appendResult(dst, &r, out)
+	}
+	methods[name] = m
+}
+
+// appendResult appends the encoding of *r to dst: by flat when it is not nil
+// and takes the value, else by encoding/json.
+func appendResult[R any](dst []byte, r *R, flat *flatCodec) ([]byte, *Error) {
+	if flat != nil {
+		if out, ok := flat.appendJSON(dst, unsafe.Pointer(r)); ok {
+			return out, nil
+		}
+	}
+	out, err := appendMarshal(dst, *r)
+	if err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "internal error: encode result: " + err.Error()}
+	}
+	return out, nil
 }
 
 // Methods returns the names of all served methods, sorted. Transports and the

@@ -75,14 +75,18 @@ type Config struct {
 // libraries ([Runtime.Open]); calls into it serialize, because a Wasm
 // instance runs one call at a time.
 type Runtime struct {
-	mu     sync.Mutex
-	rt     wazero.Runtime
-	mod    api.Module
-	mem    api.Memory
-	fn     struct{ alloc, free, open, call, close, lastError api.Function }
-	reqPtr uint32 // reusable request buffer in guest memory
-	reqCap uint32
-	dead   error // set once the instance is closed or broken
+	mu  sync.Mutex
+	rt  wazero.Runtime
+	mod api.Module
+	mem api.Memory
+	fn  struct{ alloc, free, open, call, close, lastError api.Function }
+	// callBuf is fdx_call_buf, nil in a module older than it: responses up
+	// to reqCap bytes come back in the request buffer, with no fdx_free.
+	callBuf api.Function
+	reqPtr  uint32 // reusable request (and response) buffer in guest memory
+	reqCap  uint32
+	stack   [4]uint64 // params and results of guest calls, reused (r.mu held)
+	dead    error     // set once the instance is closed or broken
 	// uncancellable: Config.Uncancellable; the guest cannot be stopped
 	// mid-call, so a done context is refused before entering it.
 	uncancellable bool
@@ -208,6 +212,7 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 			return fmt.Errorf("wasmhost: module does not export %s: not a libfiledex.wasm?", name)
 		}
 	}
+	r.callBuf = mod.ExportedFunction("fdx_call_buf")
 	return nil
 }
 
@@ -294,6 +299,10 @@ func (r *Runtime) Open(ctx context.Context, opts bindings.OpenOptions) (*Engine,
 	return nil, &e
 }
 
+// minRequestBuffer is the smallest request buffer: with fdx_call_buf it is
+// also where responses come back, so it is sized for most of them.
+const minRequestBuffer = 16 << 10
+
 // writeRequest copies b into the reusable guest buffer, growing it when
 // needed. Reusing one buffer saves two guest calls (alloc, free) per request.
 func (r *Runtime) writeRequest(ctx context.Context, b []byte) (uint32, error) {
@@ -304,7 +313,7 @@ func (r *Runtime) writeRequest(ctx context.Context, b []byte) (uint32, error) {
 			}
 			r.reqPtr, r.reqCap = 0, 0
 		}
-		size := max(uint32(len(b)), 4096)
+		size := max(uint32(len(b)), minRequestBuffer)
 		res, err := r.fn.alloc.Call(ctx, uint64(size))
 		if err != nil {
 			return 0, err
@@ -331,7 +340,11 @@ func (r *Runtime) take(ctx context.Context, packed uint64) ([]byte, error) {
 		return nil, fmt.Errorf("wasmhost: response [%d,+%d) out of range", ptr, n)
 	}
 	out := append([]byte(nil), view...) // the view dies with fdx_free
-	if _, err := r.fn.free.Call(ctx, uint64(ptr)); err != nil {
+	if ptr == r.reqPtr {
+		return out, nil // fdx_call_buf answered in the host's own buffer
+	}
+	r.stack[0] = uint64(ptr)
+	if err := r.fn.free.CallWithStack(ctx, r.stack[:]); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -419,11 +432,17 @@ func (e *Engine) call(ctx context.Context, request []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.fn.call.Call(ctx, e.h, uint64(ptr), uint64(len(request)))
-	if err != nil {
+	// CallWithStack on the runtime's stack: Call would allocate the
+	// params and results on every call.
+	r.stack = [4]uint64{e.h, uint64(ptr), uint64(len(request)), uint64(r.reqCap)}
+	fn := r.callBuf
+	if fn == nil {
+		fn = r.fn.call
+	}
+	if err := fn.CallWithStack(ctx, r.stack[:]); err != nil {
 		return nil, err
 	}
-	return r.take(ctx, res[0])
+	return r.take(ctx, r.stack[0])
 }
 
 // Close implements bindings.Engine.

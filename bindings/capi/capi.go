@@ -4,8 +4,9 @@
 // bindings package (no business logic here).
 //
 // Memory: every string this library returns to C is allocated with C.malloc
-// (C.CString) and owned by the caller, who frees it with fdx_free — except
-// fdx_version's, which is allocated once and lives as long as the process.
+// and owned by the caller, who frees it with fdx_free (free.c: plain C, so
+// freeing does not enter the Go runtime) — except fdx_version's, which is
+// allocated once and lives as long as the process.
 // No Go pointer ever crosses: handles are integers looked up in a table.
 //
 // Panics: every exported function recovers, because a Go panic unwinding into
@@ -70,30 +71,45 @@ func setError(out **C.char, err error) {
 
 //export fdx_call
 func fdx_call(h C.fdx_handle, requestJSON *C.char) (resp *C.char) {
-	// C.GoString copies: the request stays the caller's and may be freed or
+	// The request is copied: it stays the caller's and may be freed or
 	// reused as soon as we return.
 	var req []byte
 	defer func() {
 		if r := recover(); r != nil {
-			resp = C.CString(string(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_call: %v", r))))
+			resp = cBytes(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInternal, "internal error: panic in fdx_call: %v", r)))
 		}
 	}()
 	if requestJSON == nil {
-		return C.CString(string(bindings.ErrorResponse(nil, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: request_json is NULL"))))
+		return cBytes(bindings.ErrorResponse(nil, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: request_json is NULL")))
 	}
-	req = []byte(C.GoString(requestJSON))
+	req = append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(requestJSON)), cStrlen(requestJSON))...)
 	e := table.Get(uint64(h))
 	if e == nil {
-		return C.CString(string(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: unknown or closed handle %d", uint64(h)))))
+		return cBytes(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: unknown or closed handle %d", uint64(h))))
 	}
 	// A notification has no response, but fdx_call never returns NULL: it
 	// returns "" (still to be freed) so C callers need no special case.
-	return C.CString(string(e.Call(context.Background(), req)))
+	return cBytes(e.Call(context.Background(), req))
 }
 
-//export fdx_free
-func fdx_free(p *C.char) {
-	C.free(unsafe.Pointer(p)) // free(NULL) is a no-op, as documented
+// cStrlen is strlen without a call into C (which would cost more than the
+// loop for a request).
+func cStrlen(p *C.char) int {
+	n := 0
+	for *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0 {
+		n++
+	}
+	return n
+}
+
+// cBytes is C.CString for a []byte, without the intermediate Go string: a
+// malloc'd NUL-terminated copy of b.
+func cBytes(b []byte) *C.char {
+	p := C.malloc(C.size_t(len(b) + 1)) // cgo's malloc never returns nil
+	dst := unsafe.Slice((*byte)(p), len(b)+1)
+	copy(dst, b)
+	dst[len(b)] = 0
+	return (*C.char)(p)
 }
 
 //export fdx_close

@@ -6,6 +6,7 @@ package handles
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/filedex/filedex/bindings"
 )
@@ -13,29 +14,33 @@ import (
 // Table is a thread-safe handle table. The zero value is ready to use.
 // Handles start at 1 (0 means failure in the ABIs) and are never reused within
 // a process, so a handle used after fdx_close cannot reach another library.
+//
+// Get is on every call's path and takes no lock: it reads an immutable map
+// that Add and Remove (rare: once per open and close) replace by a copy. Calls
+// on different handles thus share nothing here.
 type Table struct {
-	mu   sync.Mutex
+	mu   sync.Mutex // serializes Add and Remove
 	last uint64
-	m    map[uint64]bindings.Engine
+	m    atomic.Pointer[map[uint64]bindings.Engine]
 }
 
 // Add stores e and returns its new handle.
 func (t *Table) Add(e bindings.Engine) uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.m == nil {
-		t.m = map[uint64]bindings.Engine{}
-	}
 	t.last++
-	t.m[t.last] = e
+	m := t.clone()
+	m[t.last] = e
+	t.m.Store(&m)
 	return t.last
 }
 
 // Get returns the engine of h, or nil.
 func (t *Table) Get(h uint64) bindings.Engine {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.m[h]
+	if m := t.m.Load(); m != nil {
+		return (*m)[h]
+	}
+	return nil
 }
 
 // Remove deletes h and returns its engine, or nil if h is unknown. The caller
@@ -44,7 +49,20 @@ func (t *Table) Get(h uint64) bindings.Engine {
 func (t *Table) Remove(h uint64) bindings.Engine {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := t.m[h]
-	delete(t.m, h)
+	m := t.clone()
+	e := m[h]
+	delete(m, h)
+	t.m.Store(&m)
 	return e
+}
+
+// clone copies the current map; t.mu is held.
+func (t *Table) clone() map[uint64]bindings.Engine {
+	m := map[uint64]bindings.Engine{}
+	if old := t.m.Load(); old != nil {
+		for h, e := range *old {
+			m[h] = e
+		}
+	}
+	return m
 }
