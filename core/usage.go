@@ -197,8 +197,11 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 		}
 		switch {
 		case st.root:
-			// A whole location: entries_large filtered by location, no directory list.
-			queries = largeThenSmall(` AND e.location_id = ?1`, st.loc)
+			// A whole location: entries_large filtered by location, no directory list. The
+			// location is "(SELECT ?1)": with the value visible (STAT4), the planner sorted
+			// every large file of the location before the LIMIT (tree.usage {top: 100} at
+			// the root: 5.98 s at 1M entries in the benchmark; 29 ms → 1.5 ms at 10k).
+			queries = largeThenSmall(` AND e.location_id = (SELECT ?1)`, st.loc)
 		default:
 			stats, err := (Entries{u.l}).Stats(ctx, st.id)
 			if err != nil {
