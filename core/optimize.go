@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
-	"strings"
 )
 
 // OptimizeReport is the outcome of [Library.Optimize]. Sizes are the database's pages
@@ -107,13 +106,13 @@ func forgetFTSSamples(ctx context.Context, db interface {
 	const samples = `FROM sqlite_stat4 WHERE EXISTS (
   SELECT 1 FROM sqlite_schema s WHERE s.type = 'table' AND s.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
    AND substr(sqlite_stat4.tbl, 1, length(s.name) + 1) = s.name || '_')`
-	// Look before deleting: a DELETE takes the write lock even when it matches nothing, and
-	// Open must not wait for another process's long write transaction for that.
-	// sqlite_stat4 exists only once ANALYZE (or PRAGMA optimize) has run.
+	// sqlite_stat4 exists only once ANALYZE (or PRAGMA optimize) has run. Look before
+	// deleting: a DELETE takes the write lock even when it matches nothing, and Open must not
+	// wait for another process's long write transaction for that.
 	var some bool
-	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+samples+`)`).Scan(&some)
-	if err != nil && strings.Contains(err.Error(), "no such table: sqlite_stat4") {
-		return nil
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4')`).Scan(&some)
+	if err == nil && some {
+		err = db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+samples+`)`).Scan(&some)
 	}
 	if err == nil && some {
 		_, err = db.ExecContext(ctx, `DELETE `+samples)
