@@ -16,3 +16,7 @@ func SetLargestWalkFrom(n int64) func() {
 	largestWalkFrom = n
 	return func() { largestWalkFrom = old }
 }
+
+// BulkCatchUp returns the statements that end a bulk insert (migration 0004), each with ?1
+// the bulk insert's first entry id.
+func BulkCatchUp() []string { return bulkCatchUp }

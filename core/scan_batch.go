@@ -512,9 +512,11 @@ const (
 	// indexes once for all its rows (15 parameters a row stays far below SQLite's limit).
 	insertChunk = 32
 	// insertBig rows per statement when rows are held across directories (first scans).
-	// Each INSERT opens a statement savepoint (the FTS trigger makes it a multi-row write),
-	// and FTS5 writes its pending terms to a new segment at every savepoint: at 32 rows a
-	// statement that was 1.7 s of 7.5 s CPU of a /usr metadata scan, plus the merges.
+	// Each INSERT opens a statement savepoint (the triggers make it a multi-row write), and
+	// FTS5 writes its pending terms to a new segment at every savepoint: at 32 rows a
+	// statement that was 1.7 s of 7.5 s CPU of a /usr metadata scan, plus the merges. Since
+	// first scans insert in bulk (scan_bulk.go) FTS5 sees none of these statements; 2048 rows
+	// measured the same as 256 (/usr metadata scan, three alternating pairs, load 3-4).
 	insertBig = 256
 )
 
@@ -548,6 +550,13 @@ func (s *scanner) flushInserts(c *sqlite3.Conn, all bool) error {
 		if len(s.pending) < insertBig {
 			n = min(len(s.pending), insertChunk)
 			q = insertSQL[n]
+		}
+		if s.ck.FirstScan {
+			// Nothing but the root existed when the scan began, and the scan queries
+			// none of the rows it inserts: the triggers' work waits for the commit.
+			if err := s.w.beginBulk(c, s.pending[0].id); err != nil {
+				return err
+			}
 		}
 		st, err := s.w.stmt(c, q)
 		if err != nil {

@@ -37,6 +37,9 @@ type writer struct {
 	onRollback func()
 	// beforeCommit runs in the transaction just before its checkpoint is written.
 	beforeCommit func(c *sqlite3.Conn) error
+	// bulkLo is the first entry id of the open transaction's bulk insert (scan_bulk.go),
+	// 0 if it has none.
+	bulkLo int64
 }
 
 func newWriter(l *Library) *writer { return &writer{l: l, stmts: map[string]*sqlite3.Stmt{}} }
@@ -155,6 +158,11 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 		return nil
 	}
 	err := w.do(ctx, func(c *sqlite3.Conn) error {
+		// First: beforeCommit deletes content rows whose entry_count is 0, and a bulk
+		// insert's counts are not in entry_count until its catch-up.
+		if err := w.catchUpBulk(c); err != nil {
+			return err
+		}
 		if w.beforeCommit != nil {
 			if err := w.beforeCommit(c); err != nil {
 				return err
@@ -198,7 +206,7 @@ func (w *writer) jobID(u JobUpdate) int64 {
 func (w *writer) rollback(ctx context.Context) {
 	if w.conn != nil && w.inTx {
 		w.conn.Raw(func(dc any) error { return dc.(driver.Conn).Raw().Exec(`ROLLBACK`) })
-		w.inTx = false
+		w.inTx, w.bulkLo = false, 0
 		if w.onRollback != nil {
 			w.onRollback()
 		}
