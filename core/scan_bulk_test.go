@@ -174,3 +174,42 @@ func checkClean(t *testing.T, lib *core.Library, _ *sql.DB) {
 		}
 	}
 }
+
+// TestBulkCatchUp_Plans: every catch-up statement reads the transaction's entries by rowid
+// range (and the new directories' children by parent), never a whole index or table: on a
+// grown library the planner otherwise grouped through entries_content / entries_parent_name
+// and read every entry at every commit.
+func TestBulkCatchUp_Plans(t *testing.T) {
+	lib := openTest(t)
+	g := generate(t, lib, 9, 3000)
+	if _, err := g.db.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	var lo int64
+	g.db.QueryRow(`SELECT max(id) - 10 FROM entries`).Scan(&lo)
+	for _, q := range core.BulkCatchUp() {
+		if !strings.Contains(q, "?1") {
+			continue
+		}
+		rows, err := g.db.Query(`EXPLAIN QUERY PLAN `+q, lo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			rows.Scan(&id, &parent, &unused, &detail)
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, d := range plan {
+			if !strings.Contains(d, " entries") || strings.Contains(d, "entries_fts") {
+				continue
+			}
+			if !strings.Contains(d, "INTEGER PRIMARY KEY (rowid>?)") && !strings.Contains(d, "(parent_id=?)") {
+				t.Errorf("%s\nplan: %q", q, plan)
+			}
+		}
+	}
+}
