@@ -20,3 +20,11 @@ func SetLargestWalkFrom(n int64) func() {
 // BulkCatchUp returns the statements that end a bulk insert (migration 0004), each with ?1
 // the bulk insert's first entry id.
 func BulkCatchUp() []string { return bulkCatchUp }
+
+// CountChildReads counts the scanner's children queries (a directory diffed row by row)
+// until the returned function is called; it returns the count.
+func CountChildReads() func() int {
+	n := 0
+	testHookChildren = func() { n++ }
+	return func() int { testHookChildren = nil; return n }
+}

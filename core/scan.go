@@ -262,7 +262,11 @@ type scanner struct {
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
 	pending []pendingRow // rows queued by insertRow, written by flushInserts
-	now     time.Time    // the clock at the current directory batch
+	// Listing digests of written directories waiting to be stored (scan_digest.go).
+	digests   []dirDigest
+	digestBuf []byte
+	leftover  int       // displaced rows the last apply left in its directory
+	now       time.Time // the clock at the current directory batch
 
 	// Content identified ahead (first scans in content modes): directories taken from the
 	// walk, in walk order, whose files the pipe is identifying; queued counts their files.
@@ -348,8 +352,13 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 	s.w = newWriter(s.l)
 	// Rows queued for a rolled-back transaction are gone with it: their ids and parents
 	// were that transaction's.
-	s.w.onRollback = func() { s.pending = s.pending[:0] }
-	s.w.beforeCommit = s.sweepOrphans
+	s.w.onRollback = func() { s.pending, s.digests = s.pending[:0], s.digests[:0] }
+	s.w.beforeCommit = func(c *sqlite3.Conn) error {
+		if err := s.sweepOrphans(c); err != nil {
+			return err
+		}
+		return s.writeDigests(c)
+	}
 	defer s.w.close(context.WithoutCancel(ctx))
 
 	if s.ck.Phase == "discovery" {

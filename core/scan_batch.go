@@ -202,12 +202,21 @@ func (s *scanner) index(ctx context.Context, db *dirBatch) error {
 	var dirID int64
 	var dirPath string
 	var rows []dbEntry
+	var same bool // the rows match the listing (scan_digest.go): nothing to read or write
 	err := s.w.do(ctx, func(c *sqlite3.Conn) error {
 		var err error
 		if dirID, dirPath, err = s.dirRow(c, db.path); err != nil || dirID == 0 {
 			return err
 		}
 		if dirID <= s.ck.StartMaxID || !s.ck.FirstScan {
+			if complete && !db.ahead {
+				if same, err = s.unchanged(c, dirID, disk); err != nil || same {
+					if err == nil {
+						err = s.skipSubdirs(c, dirID, dirPath, disk)
+					}
+					return err
+				}
+			}
 			rows, err = s.children(c, dirID)
 		}
 		return err
@@ -218,6 +227,9 @@ func (s *scanner) index(ctx context.Context, db *dirBatch) error {
 	if dirID == 0 {
 		s.warn("%s: directory not in the index (changed during the scan?); skipped until the next scan", s.absPath(db.path, ""))
 		return nil
+	}
+	if same {
+		return s.indexed(ctx, db)
 	}
 	// Identify content before writing rows, so a new file's row is written once, content
 	// id included, instead of inserted and then updated. A batch identified ahead listed
@@ -253,6 +265,20 @@ func (s *scanner) index(ctx context.Context, db *dirBatch) error {
 			return err
 		}
 	}
+	// The rows now match the listing unless the listing is incomplete or a row whose name
+	// went missing stays displaced here until finalize. Every file has a content identity
+	// when each one that needed identifying got one (the others kept theirs).
+	if complete && s.leftover == 0 {
+		contentDone := s.contentMode() && allHashed(pre) && allHashed(jobs)
+		if err := s.w.do(ctx, func(c *sqlite3.Conn) error { return s.queueDigest(c, dirID, disk, contentDone) }); err != nil {
+			return err
+		}
+	}
+	return s.indexed(ctx, db)
+}
+
+// indexed moves the walk position past a written (or unchanged) directory and commits when due.
+func (s *scanner) indexed(ctx context.Context, db *dirBatch) error {
 	after := db.path
 	s.ck.After = &after
 	s.report(false)
@@ -260,6 +286,15 @@ func (s *scanner) index(ctx context.Context, db *dirBatch) error {
 		return s.commit(ctx)
 	}
 	return nil
+}
+
+func allHashed(jobs []*hashJob) bool {
+	for _, j := range jobs {
+		if !j.hashed {
+			return false
+		}
+	}
+	return true
 }
 
 // jobWarnings records the warnings of identified files, with their directory's batch.
@@ -356,6 +391,9 @@ func (s *scanner) dirRow(c *sqlite3.Conn, rel string) (id int64, path string, er
 }
 
 func (s *scanner) children(c *sqlite3.Conn, dirID int64) ([]dbEntry, error) {
+	if testHookChildren != nil {
+		testHookChildren()
+	}
 	var out []dbEntry
 	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, 0), coalesce(content_id, 0), coalesce(path, '')
 FROM entries WHERE parent_id = ? ORDER BY name`, []any{dirID}, func(st *sqlite3.Stmt) error {
@@ -487,7 +525,11 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 	if err := s.flushInserts(c, !s.ck.FirstScan); err != nil {
 		return nil, err
 	}
+	s.leftover = len(displaced)
 	for k, r := range displaced {
+		if used[k] {
+			s.leftover--
+		}
 		if used[k] || r.inode == 0 {
 			continue
 		}

@@ -28,15 +28,16 @@ var bulkCatchUp = []string{
 	`INSERT INTO entries_fts (rowid, name) SELECT id, name FROM entries NOT INDEXED WHERE id >= ?1 ORDER BY id`,
 	// The new directories' rows (entries_agg_insert's last statement)...
 	`INSERT INTO dir_stats (dir_id) SELECT id FROM entries NOT INDEXED WHERE id >= ?1 AND kind = 1`,
-	// ...then every parent's counts from its new children (its first statement)...
-	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b
+	// ...then every parent's counts from its new children (its first statement, which also
+	// resets the parent's rescan digest, migration 0005)...
+	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b, digest = NULL
 FROM (SELECT parent_id AS p, sum(kind = 0) AS f, sum(kind = 1) AS d, sum(kind = 2) AS s, sum(iif(kind = 0, size, 0)) AS b
       FROM entries NOT INDEXED WHERE id >= ?1 AND parent_id IS NOT NULL GROUP BY parent_id) AS c
 WHERE dir_stats.dir_id = c.p`,
 	// ...and the older entries that moved into a new directory in this transaction: their
 	// move trigger found no dir_stats row to count them in yet. (Empty in a first scan, where
 	// no older entry but the root exists; kept so that the contract above holds in general.)
-	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b
+	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b, digest = NULL
 FROM (SELECT e.parent_id AS p, sum(e.kind = 0) AS f, sum(e.kind = 1) AS d, sum(e.kind = 2) AS s, sum(iif(e.kind = 0, e.size, 0)) AS b
       FROM entries AS d NOT INDEXED CROSS JOIN entries AS e ON e.parent_id = d.id AND e.id < ?1
       WHERE d.id >= ?1 AND d.kind = 1 GROUP BY e.parent_id) AS c

@@ -191,8 +191,9 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 
 // Test hooks, set only by tests in this package's export_test.go.
 var (
-	testHookCommit  func()
-	txMaxChangesVar = txMaxChanges
+	testHookCommit   func()
+	testHookChildren func() // each children query of the scanner
+	txMaxChangesVar  = txMaxChanges
 )
 
 // jobID reads the job id from the progress the checkpoint function returns.
