@@ -265,7 +265,8 @@ type scanner struct {
 	// Listing digests of written directories waiting to be stored (scan_digest.go).
 	digests   []dirDigest
 	digestBuf []byte
-	leftover  int       // displaced rows the last apply left in its directory
+	leftover  int // displaced rows the last apply left in its directory
+	known     map[int64]knownDigest
 	now       time.Time // the clock at the current directory batch
 
 	// Content identified ahead (first scans in content modes): directories taken from the

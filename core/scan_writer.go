@@ -28,6 +28,7 @@ type writer struct {
 	stmts   map[string]*sqlite3.Stmt
 	owner   *sqlite3.Conn // the connection stmts belong to
 	inTx    bool
+	txSeq   int // transactions begun: what was read in an earlier one may be stale
 	txStart time.Time
 	changes int
 	nextID  int64
@@ -75,6 +76,7 @@ func (w *writer) do(ctx context.Context, fn func(c *sqlite3.Conn) error) error {
 				return err
 			}
 			w.inTx, w.txStart, w.changes = true, time.Now(), 0
+			w.txSeq++
 			// Ids are allocated here, not by SQLite, so that an entry's UUID can carry its
 			// id (docs/schema.md, "Entry UUIDs"). Re-read per transaction: another process
 			// may have written in between.
