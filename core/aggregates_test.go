@@ -261,30 +261,8 @@ func TestAggregates_RandomChanges(t *testing.T) {
 	recountAggregates(t, db)
 	compareWithOracles(t, lib, db, r)
 
-	ids := func(q string, args ...any) []int64 {
-		rows, err := db.Query(q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			out = append(out, id)
-		}
-		return out
-	}
-	one := func(xs []int64) int64 {
-		if len(xs) == 0 {
-			return 0
-		}
-		return xs[r.IntN(len(xs))]
-	}
-	exec := func(q string, args ...any) error {
-		_, err := db.Exec(q, args...)
-		return err
-	}
+	rs := randomSQL{t, db, r}
+	ids, one, exec := rs.ids, rs.one, rs.exec
 	var ops = map[string]int{}
 	for i := range 400 {
 		dirs := ids(`SELECT id FROM entries WHERE kind = 1`)
@@ -362,17 +340,7 @@ func TestAggregates_RandomChanges(t *testing.T) {
 		}
 	}
 	t.Logf("operations: %v", ops)
-	rep, err := lib.Check(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range rep.Problems {
-		// Raw SQL here leaves contents without entries (orphan_content): the API's and the
-		// indexer's clean-up is not under test.
-		if p.Check != core.CheckOrphanContent {
-			t.Errorf("check: %+v", p)
-		}
-	}
+	checkClean(t, lib)
 }
 
 // moveDirSQL moves directory id below newParent with the statements Entries.Move uses,

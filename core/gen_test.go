@@ -289,3 +289,46 @@ func globRec(p, s []string) bool {
 	}
 	return len(s) > 0 && s[0] == p[0] && globRec(p[1:], s[1:])
 }
+
+// sqlRunner is a *sql.DB or a *sql.Tx: the random-change tests run their SQL on either.
+type sqlRunner interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+	Exec(query string, args ...any) (sql.Result, error)
+}
+
+// randomSQL holds what the random-change tests share: the ids a query returns, a random
+// pick among them, and statements run on one database or transaction.
+type randomSQL struct {
+	t  testing.TB
+	db sqlRunner
+	r  *rand.Rand
+}
+
+func (s randomSQL) ids(q string, args ...any) []int64 {
+	s.t.Helper()
+	rows, err := s.db.Query(q, args...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out
+}
+
+// one returns a random element of xs, 0 if there is none.
+func (s randomSQL) one(xs []int64) int64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	return xs[s.r.IntN(len(xs))]
+}
+
+func (s randomSQL) exec(q string, args ...any) error {
+	_, err := s.db.Exec(q, args...)
+	return err
+}
