@@ -294,29 +294,33 @@ func TestWalker_Walk_vanishing(t *testing.T) {
 	mkfile(t, filepath.Join(root, "v", "keeps"), 1)
 	mkfile(t, filepath.Join(root, "swapped", "file"), 1)
 
-	// A directory removed after its parent was listed: its batch comes with
-	// Err saying it does not exist. A batch's children are read only after
-	// the callback for it returns, so this is deterministic.
-	// A file removed between listing and lstat: the hook runs exactly there.
+	// A directory removed after its parent was read: its batch comes with Err saying it
+	// does not exist. The read hook runs after a directory is read and before any of its
+	// subdirectories is (a worker may read them before the parent's batch is delivered).
+	// A file removed between listing and lstat: the listed hook runs exactly there.
 	walk.SetListedHook(func(abs string) {
 		if filepath.Base(abs) == "v" {
 			os.Remove(filepath.Join(abs, "flees"))
 		}
 	})
 	defer walk.SetListedHook(nil)
-	r := run(t, root, walk.Options{}, func(b *walk.Batch) {
-		if b.Path == "" {
+	walk.SetReadHook(func(rel string) {
+		if rel == "" {
 			if err := os.RemoveAll(filepath.Join(root, "gone")); err != nil {
-				t.Fatal(err)
+				t.Error(err)
 			}
 			// A directory swapped for a symlink after being listed must
 			// not be followed.
 			if err := os.RemoveAll(filepath.Join(root, "swapped")); err != nil {
-				t.Fatal(err)
+				t.Error(err)
 			}
-			symlink(t, "stay", filepath.Join(root, "swapped"))
+			if err := os.Symlink("stay", filepath.Join(root, "swapped")); err != nil {
+				t.Error(err)
+			}
 		}
 	})
+	defer walk.SetReadHook(nil)
+	r := run(t, root, walk.Options{}, nil)
 	if b := r.batches["gone"]; b == nil || !errors.Is(b.Err, fs.ErrNotExist) {
 		t.Errorf("gone: batch %+v, want Err not exist", b)
 	}
