@@ -74,10 +74,17 @@ func TestWalker_Walk_chains(t *testing.T) {
 	if len(want) < 500 {
 		t.Fatalf("tree too small: %d directories", len(want))
 	}
-	for _, workers := range []int{1, 2, 3, 8} {
+	for _, c := range []struct {
+		workers, window int
+		held            int64
+	}{{1, 0, 0}, {2, 0, 0}, {3, 0, 0}, {8, 0, 0}, {2, 1, 1}, {3, 4, 40}, {3, 100, 200}} {
+		workers := c.workers
 		w, err := walk.New(walk.Options{Workers: workers})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if c.window > 0 {
+			w.SetReadAhead(c.window, c.held)
 		}
 		var got []string
 		st, err := w.Walk(context.Background(), root, func(b *walk.Batch) error {

@@ -12,8 +12,10 @@
 // handed over in a fixed order. The callback runs on the goroutine that called
 // Walk, one batch at a time.
 //
-// Memory is bounded by the fan-out, not by the size of the tree: at most a
-// small window of batches is read ahead, and the stack of directories still to
+// Memory is bounded by the fan-out, not by the size of the tree: batches read
+// ahead are bounded by a window of jobs (a worker reads a directory and up to a
+// few dozen small ones that follow it in its subtree, and hands them over
+// together) and by a cap on their entries, and the stack of directories still to
 // visit holds, per level of depth, the not-yet-visited subdirectories of one
 // directory.
 //

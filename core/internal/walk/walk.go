@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Type is the kind of a filesystem entry the walker reports.
@@ -154,6 +155,7 @@ type Stats struct {
 type Walker struct {
 	workers int
 	window  int
+	maxHeld int64
 	ignore  *Ignore
 	sameDev bool
 }
@@ -171,9 +173,9 @@ func New(opts Options) (*Walker, error) {
 		// latency on a cold cache.
 		w.workers = min(max(2*runtime.GOMAXPROCS(0), 2), 8)
 	}
-	// A few batches per worker lets workers run ahead while the callback
-	// is busy, without holding more than a handful of directories.
-	w.window = 4 * w.workers
+	// Jobs read ahead: see maxHeld.
+	w.window = 16 * w.workers
+	w.maxHeld = maxHeld
 	return w, nil
 }
 
@@ -205,10 +207,31 @@ type pending struct {
 // directories of mostly one or no files) handing over one directory a job cost the
 // rescan 2.85 s of runtime.futex in 5 runs. Entries bound what a job holds (a large
 // directory is a job of its own); directories bound how long the walk waits for a job.
+//
+// BenchmarkWalk on desktop_complex, workers=4, window 64: 8 directories a job 669 ms, 32
+// 560 ms, 128 526 ms; 256 / 1024 / 4096 entries 580 / 560 / 540 ms (/usr: 275–294 ms
+// for all but 8 directories, 287 ms). 32 and 1024 keep a job short for the walk to wait on.
 const (
 	chainDirs    = 32
 	chainEntries = 1024
 )
+
+// maxHeld bounds the entries read ahead and not delivered yet (about 140 bytes each with
+// their names, so about 2 MiB), together with the window of 16 jobs per worker; the
+// directory the walk waits for is always read, so one larger than this still is.
+//
+// The window used to be 4 jobs per worker, and it counts jobs dispatched but not
+// delivered, including those read long ago further down the stack: on desktop_complex
+// (fan-out 25) the first jobs are the root's subdirectories, and while the walk goes
+// through the first one's subtree, most of the window stays taken by its siblings, read
+// and waiting, so the subtree is read by one worker at a time. BenchmarkWalk on
+// desktop_complex, workers=4, alternating: window 16 jobs 725–800 ms, 32 590–607 ms, 64
+// 517–560 ms, 128 520–535 ms, 256 526–565 ms; /usr 379 ms with 16, 272 ms with 128.
+// A cap on entries instead of a larger window alone: 8192 / 32768 / unbounded entries
+// gave 591 / 557 / 523 ms on desktop_complex and 270 / 270 / 276 ms on /usr, the same
+// within the noise. Handing jobs to workers highest on the stack first (a priority queue
+// instead of the channel) did not pay: 751–802 ms against 757–772 ms with window 16.
+const maxHeld = 16384
 
 // Walk walks the tree at root, calling fn with each directory's [Batch] in
 // the order described in the package documentation. fn must not keep the
@@ -280,7 +303,7 @@ func (w *Walker) WalkAfter(ctx context.Context, root string, resumeAfter *string
 		// next: those on top of the stack. The top itself is always sent: the
 		// window may be full of jobs further down the stack while the walk
 		// goes through a job's chained directories, which do not count in it.
-		for i := len(stack) - 1; i >= 0 && (inflight < w.window || i == len(stack)-1); i-- {
+		for i := len(stack) - 1; i >= 0 && ((inflight < w.window && r.held.Load() < w.maxHeld) || i == len(stack)-1); i-- {
 			if p := stack[i]; !p.dispatched && !p.chained {
 				p.dispatched = true
 				p.done = make(chan struct{})
@@ -300,6 +323,7 @@ func (w *Walker) WalkAfter(ctx context.Context, root string, resumeAfter *string
 		stack = stack[:len(stack)-1]
 		b := p.b
 		p.b = nil
+		r.held.Add(-int64(len(b.Entries)))
 		// Entries are sorted ascending; push the children in reverse so the
 		// smallest name is on top and is visited first.
 		for i := len(p.children) - 1; i >= 0; i-- {
@@ -348,6 +372,7 @@ type reader struct {
 	resume  bool
 	after   string
 	quit    chan struct{} // closed when the walk ends: stop reading ahead
+	held    atomic.Int64  // entries read and not delivered yet
 }
 
 // readJob reads the job's head directory, then the directories that follow it in walk
@@ -390,6 +415,7 @@ func (r *reader) read(p *pending) {
 		testHookRead(p.rel)
 	}
 	p.b = b
+	r.held.Add(int64(len(b.Entries)))
 	p.skip = r.resume && isAncestorOrSelf(p.rel, r.after)
 	var subs []pending // one allocation for the directory's subdirectories
 	for i := range b.Entries {
