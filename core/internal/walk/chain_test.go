@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/filedex/filedex/core/internal/walk"
@@ -207,4 +208,49 @@ func firstDiff(a, b []string) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestWalker_ReadAheadBounded: with the cap on bytes read ahead reached, no worker reads
+// further than the job it holds, even on a tree of empty directories (which a cap on
+// entries did not bound: desktop_extreme's first scan peaked at 241 MiB RSS with it).
+func TestWalker_ReadAheadBounded(t *testing.T) {
+	root := t.TempDir()
+	for i := range 40 {
+		for j := range 40 {
+			if err := os.MkdirAll(filepath.Join(root, fmt.Sprintf("a%02d", i), fmt.Sprintf("b%02d", j)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const window, workers = 4, 2
+	w, err := walk.New(walk.Options{Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetReadAhead(window, 1) // any batch read exceeds it
+	var mu sync.Mutex
+	read, delivered, most := 0, 0, 0
+	walk.SetReadHook(func(string) {
+		mu.Lock()
+		defer mu.Unlock()
+		read++
+		most = max(most, read-delivered)
+	})
+	defer walk.SetReadHook(nil)
+	if _, err := w.Walk(context.Background(), root, func(*walk.Batch) error {
+		mu.Lock()
+		delivered++
+		mu.Unlock()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if delivered != 1+40+40*40 {
+		t.Fatalf("delivered %d directories", delivered)
+	}
+	// The jobs of the window and the one the walk waits for, each read alone, plus one
+	// chained directory per worker that passed the check before the cap was reached.
+	if limit := window + 1 + workers; most > limit {
+		t.Errorf("%d directories read and not delivered at once; the cap allows %d", most, limit)
+	}
 }

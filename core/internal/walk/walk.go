@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Type is the kind of a filesystem entry the walker reports.
@@ -195,6 +196,7 @@ type pending struct {
 
 	// Set by the worker that read the directory, published by the close of its job's done.
 	b        *Batch
+	weight   int64      // the bytes b holds, counted in reader.held until delivered
 	children []*pending // subdirectories to descend into, in name order
 	skip     bool       // on the path to the resume point: read, not delivered
 }
@@ -219,9 +221,18 @@ const (
 	chainEntries = 1024
 )
 
-// maxHeld bounds the entries read ahead and not delivered yet (about 140 bytes each with
-// their names, so about 2 MiB), together with the window of 16 jobs per worker; the
-// directory the walk waits for is always read, so one larger than this still is.
+// maxHeld bounds the memory of the batches read ahead and not delivered yet, in bytes of
+// their buffers (batchWeight), together with the window of 16 jobs per worker: no job is
+// dispatched and no chain goes on while it is exceeded; the directory the walk waits for
+// is always read, so one larger than this still is.
+//
+// It first counted entries (16384, about 2 MiB of entries and names). A directory-heavy
+// tree has few entries per directory, so that let thousands of directories be held, each
+// with a pooled batch whose buffers had grown on some larger directory: a first scan of
+// desktop_extreme (357k directories, 100k files) peaked at 241 MiB RSS in metadata mode
+// and 318 MiB in content mode, against 117 / 121 MiB before jobs were chained (issue 3's
+// budget is 150 MB). Counted in bytes, 8 MiB: 113 / 111 MiB, metadata / content (16 MiB:
+// 153 MiB, no faster); desktop_complex rescans unchanged (1.04–1.09 s against 1.00–1.01 s).
 //
 // The window used to be 4 jobs per worker, and it counts jobs dispatched but not
 // delivered, including those read long ago further down the stack: on desktop_complex
@@ -234,7 +245,7 @@ const (
 // gave 591 / 557 / 523 ms on desktop_complex and 270 / 270 / 276 ms on /usr, the same
 // within the noise. Handing jobs to workers highest on the stack first (a priority queue
 // instead of the channel) did not pay: 751–802 ms against 757–772 ms with window 16.
-const maxHeld = 16384
+const maxHeld = 8 << 20
 
 // Walk walks the tree at root, calling fn with each directory's [Batch] in
 // the order described in the package documentation. fn must not keep the
@@ -326,7 +337,7 @@ func (w *Walker) WalkAfter(ctx context.Context, root string, resumeAfter *string
 		stack = stack[:len(stack)-1]
 		b := p.b
 		p.b = nil
-		r.held.Add(-int64(len(b.Entries)))
+		r.held.Add(-p.weight)
 		// Entries are sorted ascending; push the children in reverse so the
 		// smallest name is on top and is visited first.
 		for i := len(p.children) - 1; i >= 0; i-- {
@@ -375,7 +386,7 @@ type reader struct {
 	resume  bool
 	after   string
 	quit    chan struct{} // closed when the walk ends: stop reading ahead
-	held    atomic.Int64  // entries read and not delivered yet
+	held    atomic.Int64  // bytes of batches read and not delivered yet (see maxHeld)
 }
 
 // readJob reads the job's head directory, then the directories that follow it in walk
@@ -388,7 +399,7 @@ func (r *reader) readJob(head *pending, local []*pending) []*pending {
 	for i := len(head.children) - 1; i >= 0; i-- {
 		local = append(local, head.children[i])
 	}
-	for len(local) > 0 && dirs < chainDirs && entries < chainEntries {
+	for len(local) > 0 && dirs < chainDirs && entries < chainEntries && r.held.Load() < r.w.maxHeld {
 		select {
 		case <-r.quit:
 			clear(local)
@@ -417,8 +428,8 @@ func (r *reader) read(p *pending) {
 	if testHookRead != nil {
 		testHookRead(p.rel)
 	}
-	p.b = b
-	r.held.Add(int64(len(b.Entries)))
+	p.b, p.weight = b, batchWeight(b)
+	r.held.Add(p.weight)
 	p.skip = r.resume && isAncestorOrSelf(p.rel, r.after)
 	var subs []pending // one allocation for the directory's subdirectories
 	for i := range b.Entries {
@@ -515,6 +526,13 @@ func putBatch(b *Batch) {
 	clear(b.Entries)
 	*b = Batch{Entries: b.Entries[:0], arena: b.arena[:0], names: b.names[:0]}
 	batchPool.Put(b)
+}
+
+// batchWeight is the memory a batch holds: its buffers' capacity (what a pooled batch
+// brings from the largest directory it served), not just what this directory used.
+func batchWeight(b *Batch) int64 {
+	return int64(cap(b.Entries))*int64(unsafe.Sizeof(Entry{})) + int64(cap(b.arena)) +
+		int64(cap(b.names))*int64(unsafe.Sizeof(nameRef{})) + int64(unsafe.Sizeof(Batch{}))
 }
 
 // sortNames orders the listed names by their bytes.
