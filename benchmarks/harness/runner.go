@@ -619,7 +619,8 @@ func (r *Runner) profile(f *Fixture, p *prepared) {
 	// profiled from the state its timed runs start in: Prepare runs first,
 	// outside the profile, and the op runs once. Without it the profile
 	// showed a rescan of the library the last timed run left behind.
-	if p.b.Prepare != nil && !p.s.Point {
+	once := p.b.Prepare != nil && !p.s.Point
+	if once {
 		if err := safe(func() error { return p.b.Prepare(1_000_000) }); err != nil {
 			r.logf("profile: prepare: %v", err)
 			return
@@ -630,7 +631,7 @@ func (r *Runner) profile(f *Fixture, p *prepared) {
 		return
 	}
 	start := time.Now()
-	for i := 0; i == 0 || (p.b.Prepare == nil || p.s.Point) && time.Since(start) < 2*time.Second; i++ {
+	for i := 0; i == 0 || !once && time.Since(start) < 2*time.Second; i++ {
 		if err := safe(func() error { return p.b.Op(1_000_000 + i) }); err != nil {
 			r.logf("profile: %v", err)
 			break

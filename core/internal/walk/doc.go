@@ -15,7 +15,7 @@
 // Memory is bounded by the fan-out, not by the size of the tree: batches read
 // ahead are bounded by a window of jobs (a worker reads a directory and up to a
 // few dozen small ones that follow it in its subtree, and hands them over
-// together) and by a cap on their entries, and the stack of directories still to
+// together) and by a cap on the bytes their batches hold, and the stack of directories still to
 // visit holds, per level of depth, the not-yet-visited subdirectories of one
 // directory.
 //
