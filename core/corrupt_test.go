@@ -140,7 +140,7 @@ func TestCorrupt_Database(t *testing.T) {
 	})
 	t.Run("schema page", func(t *testing.T) { damageDetected(t, garbage(good, 1)) })
 	t.Run("entries table root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries"])) })
-	t.Run("entries name index root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries_name"])) })
+	t.Run("entries parent-name index root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries_parent_name"])) })
 	t.Run("tags table root", func(t *testing.T) {
 		b := garbage(good, roots["tags"])
 		damageDetected(t, b)

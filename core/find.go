@@ -63,18 +63,24 @@ type FindPlan struct {
 //	text       entries_fts (FTS5), ranked by BM25 — always drives when set
 //	tag/label  metadata_tag / metadata_label → entries_metadata (user-curated, usually small)
 //	favorite   user_metadata_favorite / user_metadata_hidden (partial) → entries_metadata
-//	name       entries_name: equality for a glob without wildcards, range [p, p+1) for a
-//	           literal prefix p ("IMG_20??_*" → "IMG_20")
-//	ext        entries_extension, one search per extension (also from a glob "*.pdf")
+//	name       entries_fts: the tokens of a glob's literal prefix p at the start of the name,
+//	           the last one as a prefix ("IMG_20??_*" → ^"IMG_20"*), then the range [p, p+1)
+//	ext        entries_fts, the phrase of each extension (also from a glob "*.pdf")
 //	under      entries_dir_path range (subdirectories) → entries_parent_name (children)
 //	large      entries_large (partial, ≥ 1 MiB), when MinSize ≥ 1 MiB
 //	content    content_identity (scan of that table, not of entries) → entries_content
 //	dirs       entries_dir_path (partial, directories only)
 //
+// The name and extension drivers read the full-text index (migration 0006 dropped their
+// b-trees): its matches are a superset of the names the glob or extension can match, and the
+// filters decide. FTS5 delivers them in id order. A prefix or extension that FTS5 might
+// tokenize differently from the names (no ASCII letter or digit; an extension that is not
+// ASCII, whose lower case may fold differently) is not indexable.
+//
 // When several apply, each is probed with a bounded count (at most probeCap index steps)
 // and the one with the fewest rows drives; ties keep the order above. With no indexable
-// filter the search scans: entries_name for a glob without a literal prefix ("*foo*"), the
-// table otherwise (modification times alone, or no filter at all). The page cursor records
+// filter the search scans the table in id order (a glob without a literal prefix such as
+// "*foo*", modification times alone, or no filter at all). The page cursor records
 // the driver, so later pages keep the first page's plan and order even if the data change
 // which driver would win.
 const probeCap = 2000
@@ -187,10 +193,13 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 		}
 		f.add(`fdx_glob(?, e.name)`, q.Name)
 		if name, ok := g.exact(); ok {
-			ds = append(ds, findDriver{"name", []findArm{{from: idx("entries_name"), where: `e.name = ?`, args: []any{name}}}})
+			if expr, ok := ftsNamePrefix(name); ok {
+				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name = ?`, name)}})
+			}
 		} else if p := g.prefix(); p != "" {
-			ds = append(ds, findDriver{"name", []findArm{{from: idx("entries_name"), where: `e.name >= ? AND e.name < ?`,
-				args: []any{p, upperBound(p)}, keys: []string{"e.name"}, types: "s"}}})
+			if expr, ok := ftsNamePrefix(p); ok {
+				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name >= ? AND e.name < ?`, p, upperBound(p))}})
+			}
 		}
 	}
 
@@ -230,19 +239,28 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 	}
 	if exts != nil {
 		d := findDriver{name: "ext"}
+		indexable := true
 		if dotName != "" {
 			// Not directories: the directory arm below has those (arms must not overlap).
-			d.arms = append(d.arms, findArm{from: idx("entries_name"), where: `e.name = ? AND e.kind <> 1`, args: []any{dotName}})
+			expr, ok := ftsNamePrefix(dotName)
+			indexable = indexable && ok
+			d.arms = append(d.arms, ftsArm(expr, `e.name = ? AND e.kind <> 1`, dotName))
 		}
 		for _, x := range exts {
-			d.arms = append(d.arms, findArm{from: idx("entries_extension"), where: `e.extension = ? AND e.extension IS NOT NULL`, args: []any{x}})
+			expr, ok := ftsExtension(x)
+			indexable = indexable && ok
+			d.arms = append(d.arms, ftsArm(expr, `e.extension = ?`, x))
 		}
 		if len(q.Extensions) == 0 && (q.Kind == nil || *q.Kind == KindDirectory) {
 			// A directory named "x.pdf" matches "*.pdf" but has no extension (only files
 			// and symlinks do): the directories-only partial index adds them.
 			d.arms = append(d.arms, dirsArm)
 		}
-		ds = append(ds, d)
+		// An extension the full-text index cannot find (no ASCII letter or digit, or not
+		// ASCII) leaves the filter to the scan.
+		if indexable {
+			ds = append(ds, d)
+		}
 	}
 
 	if q.Under != "" {
@@ -307,10 +325,7 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 			f.add(`e.`+t.col+` `+t.cmp+` ?`, t.v.UnixMilli())
 		}
 	}
-	// Fallbacks, used only when nothing above applies.
-	if g != nil {
-		ds = append(ds, findDriver{"scan-name", []findArm{{from: idx("entries_name"), where: "1", keys: []string{"e.name"}, types: "s"}}})
-	}
+	// The fallback, used only when nothing above applies.
 	ds = append(ds, findDriver{"scan", []findArm{{from: "FROM entries e NOT INDEXED", where: "1"}}})
 	return ds, f, nil
 }
@@ -346,7 +361,7 @@ func (l *Library) chooseDriver(ctx context.Context, ds []findDriver) (findDriver
 			}
 			return d, nil
 		}
-		if d.name != "scan" && d.name != "scan-name" && d.name != "text-all" {
+		if d.name != "scan" && d.name != "text-all" {
 			indexed = append(indexed, d)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ncruces/go-sqlite3/driver"
 )
@@ -85,4 +86,52 @@ func (l *Library) integrityCheckFresh(ctx context.Context, max int) ([]string, e
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	return integrityCheck(ctx, db, max)
+}
+
+// ftsArm is a Find arm driven by the full-text index: expr's matches in id order, joined to
+// their entries, where also holds.
+func ftsArm(expr, where string, args ...any) findArm {
+	return findArm{from: "FROM entries_fts f CROSS JOIN entries e ON e.id = f.rowid",
+		where: "entries_fts MATCH ? AND " + where, args: append([]any{expr}, args...), id: "f.rowid"}
+}
+
+// ftsNamePrefix returns the FTS5 query whose matches include every name that starts with p:
+// p's tokens as a phrase at the start of the name (^), its last token as a prefix (*). FTS5
+// tokenizes the query as it tokenized the names, so the tokens agree wherever p ends; the
+// prefix star keeps a last token that continues in the name (p = "IMG_20" in "IMG_2024").
+//
+// ok is false when FTS5 might find no token in p (a phrase of no tokens matches nothing,
+// which would lose every match): p must hold an ASCII letter or digit, be valid UTF-8 (an
+// invalid sequence decodes in ways the tokenizer does not promise to keep) and have no NUL.
+func ftsNamePrefix(p string) (string, bool) {
+	if !hasASCIIAlnum(p) || !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+		return "", false
+	}
+	return `^"` + strings.ReplaceAll(p, `"`, `""`) + `"*`, true
+}
+
+// ftsExtension returns the FTS5 phrase of an extension: a name "x.PDF" ends with the tokens
+// of its extension "pdf", delimited by the dot and the end of the name. Only ASCII
+// extensions qualify: entries.extension is Go's lower case of the name's suffix, and outside
+// ASCII that need not fold to the tokens FTS5 makes of the suffix.
+func ftsExtension(x string) (string, bool) {
+	if !hasASCIIAlnum(x) || strings.IndexByte(x, 0) >= 0 {
+		return "", false
+	}
+	for i := 0; i < len(x); i++ {
+		if x[i] >= utf8.RuneSelf {
+			return "", false
+		}
+	}
+	return `"` + strings.ReplaceAll(x, `"`, `""`) + `"`, true
+}
+
+func hasASCIIAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }

@@ -127,11 +127,11 @@ func allPages(ctx context.Context, lib *core.Library, what string, q core.FindQu
 // point lookups of CoreQueries.
 func coreTwins() []harness.Scenario {
 	return []harness.Scenario{
-		coreTwin("query/paginate_files", "filedex: Entries.Find{Kind: file, Name: \"*\"} in name order, keyset pages of 50; the cursor of every page is collected once in setup by walking all pages (a UI reaches page n the same way), then each op reads the seed's page.", true, harness.Goal{},
+		coreTwin("query/paginate_files", "filedex: Entries.Find{Kind: file, Name: \"*\"} in id order (a table scan), keyset pages of 50; the cursor of every page is collected once in setup by walking all pages (a UI reaches page n the same way), then each op reads the seed's page.", true, harness.Goal{},
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
 				q := core.FindQuery{Kind: &fileKind, Name: "*"}
 				var cursors []string
-				after, n, prev := "", 0, ""
+				after, n, prev := "", 0, int64(0)
 				for {
 					es, next, err := ld.Lib.Entries().Find(ctx, q, core.Page{After: after, Limit: pageSize})
 					if err != nil {
@@ -139,10 +139,10 @@ func coreTwins() []harness.Scenario {
 					}
 					cursors = append(cursors, after)
 					for _, e := range es {
-						if e.Name < prev {
-							return nil, 0, fmt.Errorf("paginate: %q after %q: not in name order", e.Name, prev)
+						if e.ID <= prev {
+							return nil, 0, fmt.Errorf("paginate: entry %d after %d: not in id order", e.ID, prev)
 						}
-						prev = e.Name
+						prev = e.ID
 					}
 					n += len(es)
 					if next == "" {
@@ -178,7 +178,7 @@ func coreTwins() []harness.Scenario {
 				}, int64(k.Subtree.Subtree + 1), nil
 			}),
 		coreMove(),
-		coreTwin("query/ext_first_page", "filedex: Entries.Find{Extensions: [pdf], Kind: file}, first page of 50 (entries_extension).", false, goalSearch,
+		coreTwin("query/ext_first_page", "filedex: Entries.Find{Extensions: [pdf], Kind: file}, first page of 50 (entries_fts phrase of the extension, id order).", false, goalSearch,
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
 				op, err := firstPage(ctx, ld.Lib, "ext", core.FindQuery{Extensions: []string{k.Ext}, Kind: &fileKind}, t.ExtFiles,
 					func(e core.Entry) bool { return e.Kind == core.KindFile && strings.EqualFold(e.Extension, k.Ext) })
@@ -188,7 +188,7 @@ func coreTwins() []harness.Scenario {
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
 				return allPages(ctx, ld.Lib, "ext", core.FindQuery{Extensions: []string{k.Ext}, Kind: &fileKind}, t.ExtFiles)
 			}),
-		coreTwin("query/glob_first_page", "filedex: Entries.Find{Name: \"IMG_20??????_*\", Kind: file}, first page of 50 (entries_name range of the literal prefix).", false, goalSearch,
+		coreTwin("query/glob_first_page", "filedex: Entries.Find{Name: \"IMG_20??????_*\", Kind: file}, first page of 50 (entries_fts: the literal prefix's tokens at the start of the name).", false, goalSearch,
 			func(ctx context.Context, ld *corelib.Loaded, k *Keys, t *Truth) (func(int) error, int64, error) {
 				op, err := firstPage(ctx, ld.Lib, "glob", core.FindQuery{Name: k.Glob, Kind: &fileKind}, t.GlobFiles,
 					func(e core.Entry) bool { ok, _ := path.Match(k.Glob, e.Name); return ok && e.Kind == core.KindFile })
