@@ -136,7 +136,7 @@ func BenchmarkInsertEntries(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer tx.Rollback()
-		ins, _ := tx.Prepare(`INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, modified_at, content_id, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		ins, _ := tx.Prepare(`INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, content_id, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		insC, _ := tx.Prepare(`INSERT INTO content_identity (id, kind, size_bytes, created_at) VALUES (?, 0, ?, 0) ON CONFLICT DO NOTHING`)
 		r := s.r
 		for range batch {
@@ -145,7 +145,7 @@ func BenchmarkInsertEntries(b *testing.B) {
 			parent := s.dirs[len(s.dirs)-1-r.IntN(min(len(s.dirs), 20))]
 			if r.IntN(20) == 0 {
 				p := fmt.Sprint("d", id)
-				if _, err := ins.Exec(id, entryUUID(r, id), s.loc, parent, p, nil, 1, 0, 0, nil, p); err != nil {
+				if _, err := ins.Exec(id, s.loc, parent, p, nil, 1, 0, 0, nil, p); err != nil {
 					b.Fatal(err)
 				}
 				s.dirs = append(s.dirs, id)
@@ -162,7 +162,7 @@ func BenchmarkInsertEntries(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if _, err := ins.Exec(id, entryUUID(r, id), s.loc, parent, fmt.Sprint("file", id, ".txt"), "txt", 0, size, 0, c, nil); err != nil {
+			if _, err := ins.Exec(id, s.loc, parent, fmt.Sprint("file", id, ".txt"), "txt", 0, size, 0, c, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -41,8 +41,8 @@ func TestMeasureBackup(t *testing.T) {
 	if err := lib.UpdateForTest(ctx, func(tx *sql.Tx) error {
 		// 5 % directories, realistic-length names, content ids on the files.
 		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?3)
-INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, modified_at, path)
-SELECT 100 + i, randomblob(16), ?1, ?2, 'IMG_' || (20000000 + i) || CASE WHEN i % 20 = 0 THEN '' ELSE '.jpg' END,
+INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, path)
+SELECT 100 + i, ?1, ?2, 'IMG_' || (20000000 + i) || CASE WHEN i % 20 = 0 THEN '' ELSE '.jpg' END,
   CASE WHEN i % 20 = 0 THEN NULL ELSE 'jpg' END, CASE WHEN i % 20 = 0 THEN 1 ELSE 0 END,
   CASE WHEN i % 20 = 0 THEN 0 ELSE abs(random() % 5000000) END, 1700000000000 + i,
   CASE WHEN i % 20 = 0 THEN 'IMG_' || (20000000 + i) END FROM s`, loc.ID, loc.RootID, n)

@@ -277,12 +277,24 @@ func (l *Library) checkFTS(ctx context.Context, rep *CheckReport) error {
 	return nil
 }
 
-// ftsFormatDamaged reports FTS5's "invalid fts5 file format" error: a damaged
-// entries_fts_config row, which FTS5 reports as SQLITE_ERROR, not SQLITE_CORRUPT (found by
-// TestCorrupt_Database's byte flips once migration 0003 moved the file's layout). It is damage
-// to report, not a failure of the check.
+// ftsFormatDamaged reports the errors FTS5 gives for damage it reports as SQLITE_ERROR, not
+// SQLITE_CORRUPT: "invalid fts5 file format" (a damaged entries_fts_config row, found by
+// TestCorrupt_Database's byte flips once migration 0003 moved the file's layout) and the
+// errors of its argument parser, which reads the CREATE VIRTUAL TABLE text stored in
+// sqlite_schema (`parse error in "tokenize …"`, found once migration 0007 moved it).
+// They are damage to report, not a failure of the check.
 func ftsFormatDamaged(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "invalid fts5 file format")
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"invalid fts5 file format", `parse error in "`, "unrecognized option", "no such tokenizer",
+		"malformed prefix", "unrecognized columnsize", "unrecognized detail", "unrecognized tokenizer"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -85,7 +85,7 @@ func TestLibrary_Check(t *testing.T) {
 		{core.CheckDirectoryPath, `UPDATE entries SET name = '/9/b', path = '/9/b' WHERE name = 'b'`, "'a//9/b'"},
 		{core.CheckParent, `UPDATE entries SET kind = 0, path = NULL WHERE name = 'b'`, "is not a directory"},
 		{core.CheckParent, `INSERT INTO locations (uuid, device_id, path, index_mode, created_at, updated_at) SELECT randomblob(16), device_id, '/elsewhere', 'metadata', 0, 0 FROM locations;
-INSERT INTO entries (uuid, location_id, parent_id, name, kind, modified_at, path) SELECT randomblob(16), (SELECT max(id) FROM locations), NULL, 'r', 1, 0, '' ;
+INSERT INTO entries (location_id, parent_id, name, kind, modified_at, path) SELECT (SELECT max(id) FROM locations), NULL, 'r', 1, 0, '' ;
 UPDATE entries SET location_id = (SELECT max(id) FROM locations) WHERE name = 'f.txt'`, "is in location"},
 		{core.CheckLocationRoot, `INSERT INTO locations (uuid, device_id, path, index_mode, created_at, updated_at) SELECT randomblob(16), device_id, '/rootless', 'metadata', 0, 0 FROM locations`, "0 root entries"},
 		{core.CheckTotals, `UPDATE locations SET scan_state = 'complete', total_file_count = 5, total_byte_size = 10`, "entries have 1/10"},

@@ -36,8 +36,8 @@ func corruptFixture(t testing.TB) ([]byte, map[string]int) {
 	}
 	if err := lib.UpdateForTest(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
-INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, modified_at)
-SELECT 1000 + i, randomblob(16), ?1, ?2, 'file ' || i || '.txt', 'txt', 0, i, 0 FROM s`, loc.ID, loc.RootID)
+INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at)
+SELECT 1000 + i, ?1, ?2, 'file ' || i || '.txt', 'txt', 0, i, 0 FROM s`, loc.ID, loc.RootID)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -105,7 +105,7 @@ LEFT JOIN content_kinds ck ON ck.id = c.kind`
 
 // entryCols are the entry's own columns scanEntry reads; after them come its directory's
 // path, its location's path and its content kind's name.
-const entryCols = `e.id, e.uuid, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
+const entryCols = `e.id, ` + entryUUIDExpr + `, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
  e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path`
 
 // entryRow is one row of scanEntry's columns before it becomes an Entry.
@@ -259,10 +259,10 @@ func (s Entries) Get(ctx context.Context, id int64) (Entry, error) {
 	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ?`, id)
 }
 
-// GetByUUID returns the entry with the given UUID. The UUID carries the entry's id, so this
-// is a rowid lookup (no UUID index: see docs/schema.md).
+// GetByUUID returns the entry with the given UUID. The UUID is the library's base and the
+// entry's id, so this is a rowid lookup (no UUID is stored: docs/schema.md, "0007").
 func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
-	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ? AND e.uuid = ?`, entryIDFromUUID(u), u[:])
+	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ? AND (SELECT entry_uuid_base FROM library) = ?`, entryIDFromUUID(u), u[:10])
 }
 
 // GetByPath returns the entry at an absolute path on this device.
@@ -409,7 +409,7 @@ type EntryRow struct {
 // insertEntry writes one entry row; the id is allocated here so the UUID can carry it.
 func insertEntry(ctx context.Context, tx *sql.Tx, l *Library, r EntryRow) (int64, error) {
 	if r.ID == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM entries`).Scan(&r.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, nextEntryID).Scan(&r.ID); err != nil {
 			return 0, err
 		}
 	}
@@ -421,11 +421,9 @@ func insertEntry(ctx context.Context, tx *sql.Tx, l *Library, r EntryRow) (int64
 	if r.Kind != KindDirectory {
 		ext = nullString(ExtensionOf(r.Name))
 	}
-	now := l.now()
-	u := newEntryUUID(now, l.opts.UUIDs, r.ID)
-	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, content_id, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, u[:], r.LocationID, parent, r.Name, ext, int(r.Kind), r.Size, r.Inode, r.Permissions,
+	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, content_id, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.LocationID, parent, r.Name, ext, int(r.Kind), r.Size, r.Inode, r.Permissions,
 		msPtr(r.CreatedAt), ms(r.ModifiedAt), msPtr(r.AccessedAt), r.ContentID, r.Path)
 	return r.ID, err
 }

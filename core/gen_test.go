@@ -3,7 +3,6 @@ package core_test
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -107,8 +106,8 @@ func generate(t testing.TB, lib *core.Library, seed uint64, n int) *genLib {
 	if err := tx.QueryRow(`SELECT max(id) + 1 FROM entries`).Scan(&next); err != nil {
 		t.Fatal(err)
 	}
-	ins, err := tx.Prepare(`INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, modified_at, created_at, content_id, path)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.Prepare(`INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, created_at, content_id, path)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +178,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if e.ctime != nil {
 			ctime = *e.ctime
 		}
-		if _, err := ins.Exec(e.id, entryUUID(r, e.id), loc.ID, e.parent, name, ext, int(e.kind), e.size, e.mtime, ctime, content, path); err != nil {
+		if _, err := ins.Exec(e.id, loc.ID, e.parent, name, ext, int(e.kind), e.size, e.mtime, ctime, content, path); err != nil {
 			t.Fatalf("insert %q: %v", name, err)
 		}
 		g.byID[e.id] = e
@@ -192,18 +191,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		t.Fatal(err)
 	}
 	return g
-}
-
-// entryUUID makes a UUIDv7-shaped value carrying the id in its last 48 bits, as the core does.
-func entryUUID(r *rand.Rand, id int64) []byte {
-	u := make([]byte, 16)
-	binary.BigEndian.PutUint64(u[:8], r.Uint64())
-	u[6] = u[6]&0x0f | 0x70
-	u[8] = 0x80
-	binary.BigEndian.PutUint64(u[8:], uint64(id))
-	u[8] = u[8]&0x3f | 0x80
-	u[9] = byte(r.Uint32())
-	return u
 }
 
 // absPath is the model's answer for an entry's path.

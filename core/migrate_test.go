@@ -49,3 +49,79 @@ func TestLibrary_Migrate(t *testing.T) {
 		t.Fatalf("write after fresh: %v", err)
 	}
 }
+
+// TestMigrate_EntryUUIDsDownAndUp: migration 0007 stops storing entry UUIDs; its down stores
+// them again, rebuilding the entries table. Down must keep every row, give each entry the UUID
+// it had (so a client's references survive a downgrade), and cope with a directory whose
+// parent was created after it (the rows go back in id order); up again must leave a library
+// that passes Check with the same UUIDs.
+func TestMigrate_EntryUUIDsDownAndUp(t *testing.T) {
+	if migrations.Latest() != 7 {
+		t.Skipf("written for migration 7 as the newest; the newest is %d", migrations.Latest())
+	}
+	lib := openTest(t)
+	g := generate(t, lib, 7, 500)
+	es := lib.Entries()
+	older, err := es.Create(ctx, core.EntryInput{ParentID: g.rootID, Name: "older", Kind: core.KindDirectory, ModifiedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := es.Create(ctx, core.EntryInput{ParentID: g.rootID, Name: "newer", Kind: core.KindDirectory, ModifiedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openRaw(t, lib)
+	if err := moveDirSQL(db, older.ID, newer.ID); err != nil {
+		t.Fatal(err)
+	}
+	read := func(q string) map[int64]string {
+		t.Helper()
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		m := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var v []byte
+			if err := rows.Scan(&id, &v); err != nil {
+				t.Fatal(err)
+			}
+			m[id] = string(v)
+		}
+		return m
+	}
+	before := read(`SELECT id, uuid FROM entries_seed`)
+	if len(before) < 500 {
+		t.Fatalf("%d entries", len(before))
+	}
+	if _, err := lib.MigrateDown(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	stored := read(`SELECT id, uuid FROM entries`)
+	if len(stored) != len(before) {
+		t.Fatalf("down kept %d of %d entries", len(stored), len(before))
+	}
+	for id, u := range before {
+		if stored[id] != u {
+			t.Fatalf("entry %d: stored UUID %x after down, was %x", id, stored[id], u)
+		}
+	}
+	if fk := read(`SELECT rowid, "table" FROM pragma_foreign_key_check`); len(fk) > 0 {
+		t.Fatalf("foreign key violations after down: %v", fk)
+	}
+	if _, err := lib.MigrateUp(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if after := read(`SELECT id, uuid FROM entries_seed`); len(after) != len(before) {
+		t.Fatalf("%d entries after up, %d before", len(after), len(before))
+	} else {
+		for id, u := range before {
+			if after[id] != u {
+				t.Fatalf("entry %d: UUID %x after down and up, was %x", id, after[id], u)
+			}
+		}
+	}
+	mustCheck(t, lib)
+}

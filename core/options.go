@@ -180,19 +180,20 @@ func newV7(t time.Time, src UUIDSource) uuid.UUID {
 	return u
 }
 
-// newEntryUUID is a UUIDv7 whose last 48 bits are the entry's id (RFC 9562 §6.2 allows rand_b
-// to hold a counter). It lets entries do without a 25-byte-per-row UUID index: a lookup by UUID
-// reads the id out of the UUID, fetches that row and compares the stored UUID.
-// 26 random bits remain, so two entries that reuse an id in the same millisecond still differ
-// with probability 1 − 2⁻²⁶.
-func newEntryUUID(t time.Time, src UUIDSource, id int64) uuid.UUID {
-	u := newV7(t, src)
-	v := uint64(id)
-	u[10], u[11], u[12], u[13], u[14], u[15] = byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-	return u
-}
+// An entry's UUID is not stored (migration 0007): it is the library's 10-byte base
+// (library.entry_uuid_base, a UUIDv8 prefix derived from the library's UUID) followed by the
+// entry's id in 48 bits. entryUUIDExpr renders it in SQL, so the API and plain SQL (the view
+// entries_seed) agree; a lookup by UUID compares the base and reads the id from the last
+// 6 bytes.
+// (|| would make it TEXT: unhex of the whole keeps it a BLOB.)
+const entryUUIDExpr = `unhex(hex((SELECT entry_uuid_base FROM library)) || printf('%012X', e.id))`
 
-// entryIDFromUUID reads the id that newEntryUUID put into u.
+// nextEntryID is the id of the next new entry. Ids are never reused, because a UUID names
+// its id for good: the trigger entries_id_floor keeps library.entry_id_floor at the highest
+// id deleted from the top of the table.
+const nextEntryID = `SELECT max(coalesce((SELECT max(id) FROM entries), 0), (SELECT entry_id_floor FROM library)) + 1`
+
+// entryIDFromUUID reads the id from an entry UUID's last 6 bytes.
 func entryIDFromUUID(u uuid.UUID) int64 {
 	return int64(u[10])<<40 | int64(u[11])<<32 | int64(u[12])<<24 | int64(u[13])<<16 | int64(u[14])<<8 | int64(u[15])
 }

@@ -78,8 +78,8 @@ func getBenchLib(b *testing.B, n int) *benchLib {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ins, err := tx.Prepare(`INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, modified_at, content_id, path)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.Prepare(`INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, content_id, path)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +96,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 				ext = x
 			}
 		}
-		if _, err := ins.Exec(id, entryUUID(r, id), loc.ID, parent, name, ext, int(kind), size, int64(1.7e12)+r.Int64N(1e11), content, path); err != nil {
+		if _, err := ins.Exec(id, loc.ID, parent, name, ext, int(kind), size, int64(1.7e12)+r.Int64N(1e11), content, path); err != nil {
 			b.Fatal(err)
 		}
 		id++

@@ -547,11 +547,13 @@ func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
 }
 
 const (
-	insertEntryCols = `INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
+	insertEntryCols = `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions,
  created_at, modified_at, accessed_at, path, content_id) VALUES `
-	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// insertEntryParams is the number of parameters in insertEntryRow (bindPending's).
+	insertEntryParams = 14
 	// Rows per INSERT statement: one statement opens its cursors on the table and its
-	// indexes once for all its rows (15 parameters a row stays far below SQLite's limit).
+	// indexes once for all its rows (14 parameters a row stays far below SQLite's limit).
 	insertChunk = 32
 	// insertBig rows per statement when rows are held across directories (first scans).
 	// Each INSERT opens a statement savepoint (the triggers make it a multi-row write), and
@@ -576,7 +578,6 @@ func init() {
 // boxing 15 values costs about 10 allocations a row, and bindAll a type switch per value.
 type pendingRow struct {
 	id, dirID                int64
-	uuid                     [16]byte
 	name, ext, path          string
 	hasExt, hasPath          bool
 	hasBtime, hasAtime       bool
@@ -605,7 +606,7 @@ func (s *scanner) flushInserts(c *sqlite3.Conn, all bool) error {
 			return err
 		}
 		for k := range s.pending[:n] {
-			if err := bindPending(st, k*15, &s.pending[k], s.loc.ID); err != nil {
+			if err := bindPending(st, k*insertEntryParams, &s.pending[k], s.loc.ID); err != nil {
 				return err
 			}
 		}
@@ -647,17 +648,17 @@ func bindPending(st *sqlite3.Stmt, base int, r *pendingRow, locID int64) error {
 		return st.BindText(base+i, v)
 	}
 	return errors.Join(
-		st.BindInt64(base+1, r.id), st.BindBlob(base+2, r.uuid[:]), st.BindInt64(base+3, locID),
-		st.BindInt64(base+4, r.dirID), st.BindText(base+5, r.name), str(6, r.ext, r.hasExt),
-		st.BindInt64(base+7, r.kind), st.BindInt64(base+8, r.size), opt(9, r.inode, r.inode != 0),
-		st.BindInt64(base+10, r.perms), opt(11, r.btime, r.hasBtime), st.BindInt64(base+12, r.mtime),
-		opt(13, r.atime, r.hasAtime), str(14, r.path, r.hasPath), opt(15, r.cid, r.cid != 0))
+		st.BindInt64(base+1, r.id), st.BindInt64(base+2, locID),
+		st.BindInt64(base+3, r.dirID), st.BindText(base+4, r.name), str(5, r.ext, r.hasExt),
+		st.BindInt64(base+6, r.kind), st.BindInt64(base+7, r.size), opt(8, r.inode, r.inode != 0),
+		st.BindInt64(base+9, r.perms), opt(10, r.btime, r.hasBtime), st.BindInt64(base+11, r.mtime),
+		opt(12, r.atime, r.hasAtime), str(13, r.path, r.hasPath), opt(14, r.cid, r.cid != 0))
 }
 
 func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
 	id := s.w.allocID()
 	k := kindOf(d.e.Type)
-	r := pendingRow{id: id, uuid: newEntryUUID(s.now, s.l.opts.UUIDs, id), dirID: dirID, name: d.name,
+	r := pendingRow{id: id, dirID: dirID, name: d.name,
 		kind: int64(k), size: sizeOf(d.e), inode: int64(d.e.Ino), perms: int64(d.e.Perm), mtime: nsToMS(d.e.Mtime),
 		cid: contentID}
 	if d.e.Btime != 0 {

@@ -57,8 +57,8 @@ func TestBulkInsert_MatchesTriggers(t *testing.T) {
 					tx.QueryRow(`SELECT size_bytes FROM content_identity WHERE id = ?`, c).Scan(&size)
 				}
 			}
-			if err := exec(`INSERT INTO entries (id, uuid, location_id, parent_id, name, kind, size, modified_at, content_id, path)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, next, entryUUID(r, next), g.locID, parent, name, int(kind), size, content, path); err != nil {
+			if err := exec(`INSERT INTO entries (id, location_id, parent_id, name, kind, size, modified_at, content_id, path)
+VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`, next, g.locID, parent, name, int(kind), size, content, path); err != nil {
 				t.Fatalf("insert: %v", err)
 			}
 			next++

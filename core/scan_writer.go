@@ -77,10 +77,10 @@ func (w *writer) do(ctx context.Context, fn func(c *sqlite3.Conn) error) error {
 			}
 			w.inTx, w.txStart, w.changes = true, time.Now(), 0
 			w.txSeq++
-			// Ids are allocated here, not by SQLite, so that an entry's UUID can carry its
-			// id (docs/schema.md, "Entry UUIDs"). Re-read per transaction: another process
-			// may have written in between.
-			st, err := w.stmt(c, `SELECT coalesce(max(id), 0) + 1 FROM entries`)
+			// Ids are allocated here, not by SQLite: an id is never given to a second entry,
+			// because an entry's UUID is derived from it (nextEntryID). Re-read per
+			// transaction: another process may have written in between.
+			st, err := w.stmt(c, nextEntryID)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,7 @@
 // Entries go in by SQL because the core's per-entry API (Entries.Create: one
 // transaction and one read-back per entry) is built for hand edits, and a
 // million of them would measure that instead of the schema. The rows follow
-// the core's own conventions (core.ExtensionOf, UUIDv7 carrying the entry id,
+// the core's own conventions (core.ExtensionOf, ids the entry UUIDs derive from,
 // times in milliseconds, user_metadata only where a user would have made
 // one), and the loader checks afterwards through the core API that paths
 // resolve. When the indexer's bulk writer lands, Load should use it instead.
@@ -169,8 +169,8 @@ func bulk(dbPath string, lib *dataset.Library, locID int64, ld *Loaded, tagIDs, 
 		stmts = append(stmts, s)
 		return s
 	}
-	ent := prep(`INSERT INTO entries (id, uuid, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, content_id, metadata_id, path) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	ent := prep(`INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions,
+ created_at, modified_at, accessed_at, content_id, metadata_id, path) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	cont := prep(`INSERT INTO content_identity (id, kind, size_bytes, created_at) VALUES (?,?,?,?) ON CONFLICT (id) DO NOTHING`)
 	meta := prep(`INSERT INTO user_metadata (id, uuid, notes, favorite, hidden, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`)
 	mtag := prep(`INSERT INTO metadata_tag (metadata_id, tag_id) VALUES (?,?)`)
@@ -224,10 +224,7 @@ func bulk(dbPath string, lib *dataset.Library, locID int64, ld *Loaded, tagIDs, 
 			}
 			metadata = metaID
 		}
-		u := uuidV7(now, r)
-		binary.BigEndian.PutUint16(u[10:], uint16(id>>32))
-		binary.BigEndian.PutUint32(u[12:], uint32(id))
-		if err := bind(ent, id, u, locID, parent, e.Name, ext, kind, e.Size, int64(e.Inode), int64(e.Mode),
+		if err := bind(ent, id, locID, parent, e.Name, ext, kind, e.Size, int64(e.Inode), int64(e.Mode),
 			e.Created/1e6, e.Modified/1e6, e.Accessed/1e6, content, metadata, path); err != nil {
 			return fmt.Errorf("entry %s: %w", e.Path(), err)
 		}
