@@ -3,7 +3,8 @@ GO      ?= go
 BUILD   := build
 PKGS    := ./...
 # Go sources the artifacts depend on (all of them: the core is inside every engine).
-GOSRC   := $(shell git ls-files '*.go' 2>/dev/null) go.mod go.sum
+# Embedded files (migrations' SQL) count: a changed migration must rebuild the .wasm and .so.
+GOSRC   := $(shell git ls-files '*.go' '*.sql' 2>/dev/null) go.mod go.sum
 CC      ?= gcc
 
 .PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers

@@ -5,15 +5,15 @@
 -- stored value only ever confirmed what the id already said. An entry's UUID is now the
 -- library's 10-byte base followed by the entry id in 48 bits: a UUIDv8 (RFC 9562 §5.8; the
 -- base carries version 8 and the variant) that is the same for the entry's whole life, differs
--- between libraries (68 random bits of the library's UUID) and is read back to the id by
--- taking its last 6 bytes. core/options.go, entryUUID; docs/schema.md, "0007".
+-- between libraries (64 random bits of the library's UUID) and is read back to the id by
+-- taking its last 6 bytes. core/options.go, entryUUIDExpr; docs/schema.md, "0007".
 --
--- The base is a generated column: library.uuid's bytes 6-15 with the version and variant bits
--- set, so plain SQL (the view below) renders the same UUIDs the API does.
-ALTER TABLE library ADD COLUMN entry_uuid_base BLOB GENERATED ALWAYS AS (unhex(
-    substr(hex(uuid), 13, 12) || '8' || substr(hex(uuid), 26, 1) || substr(hex(uuid), 27, 2) ||
-    substr('89AB89AB89AB89AB', instr('0123456789ABCDEF', substr(hex(uuid), 29, 1)), 1) ||
-    substr(hex(uuid), 30, 3))) VIRTUAL;
+-- The base is a generated column, so plain SQL (the view below) renders the same UUIDs the
+-- API does: library.uuid's random bytes 10-15, 0x80 (version 8), byte 7, 0x80 (the RFC
+-- variant), byte 9. Byte slices and a CAST, not unhex(): SQLite before 3.41 (Debian 12's
+-- sqlite3, Python's) cannot VACUUM a database whose generated columns call a function it lacks.
+ALTER TABLE library ADD COLUMN entry_uuid_base BLOB GENERATED ALWAYS AS (CAST(
+    substr(uuid, 11, 6) || x'80' || substr(uuid, 8, 1) || x'80' || substr(uuid, 10, 1) AS BLOB)) VIRTUAL;
 
 -- A derived UUID names a row id, so a row id must never be given to a second entry: SQLite
 -- hands out max(id) + 1, which reuses the ids of the newest entries once they are deleted.
