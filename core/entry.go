@@ -104,8 +104,9 @@ LEFT JOIN content_identity c ON c.id = e.content_id
 LEFT JOIN content_kinds ck ON ck.id = c.kind`
 
 // entryCols are the entry's own columns scanEntry reads; after them come its directory's
-// path, its location's path and its content kind's name.
-const entryCols = `e.id, ` + entryUUIDExpr + `, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
+// path, its location's path and its content kind's name. The UUID is not a column: scanEntry
+// derives it from the id (migration 0007).
+const entryCols = `e.id, e.location_id, e.parent_id, e.name, e.extension, e.kind, e.size,
  e.inode, e.permissions, e.created_at, e.modified_at, e.accessed_at, e.content_id, e.metadata_id, e.path`
 
 // entryRow is one row of scanEntry's columns before it becomes an Entry.
@@ -119,7 +120,8 @@ type entryRow struct {
 
 // scanEntry reads an entry from entrySelect's columns (or listChildren's). Rows of a reader
 // connection read their columns directly (readRows.entryRow), others through Scan.
-func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
+func scanEntry(sc interface{ Scan(...any) error }, l *Library) (e Entry, err error) {
+	defer func() { e.UUID = l.entryUUID(e.ID) }()
 	// One entryRow per branch: Scan's pointers escape, and a variable shared with that branch
 	// was heap-allocated for every row of the reader path too (40 % of the bytes a directory
 	// page allocated).
@@ -138,7 +140,7 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 		return r.entry(), nil
 	}
 	r := new(entryRow)
-	err := sc.Scan(&r.e.ID, &r.e.UUID, &r.e.LocationID, &r.parent, &r.e.Name, &r.ext, &r.e.Kind, &r.e.Size,
+	err = sc.Scan(&r.e.ID, &r.e.LocationID, &r.parent, &r.e.Name, &r.ext, &r.e.Kind, &r.e.Size,
 		&r.inode, &r.perms, &r.created, &r.modified, &r.accessed, &r.contentID, &r.metaID, &r.dirPath,
 		&r.parentPath, &r.locPath, &r.contentKind)
 	if err != nil {
@@ -262,7 +264,10 @@ func (s Entries) Get(ctx context.Context, id int64) (Entry, error) {
 // GetByUUID returns the entry with the given UUID. The UUID is the library's base and the
 // entry's id, so this is a rowid lookup (no UUID is stored: docs/schema.md, "0007").
 func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
-	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ? AND (SELECT entry_uuid_base FROM library) = ?`, entryIDFromUUID(u), u[:10])
+	if !s.l.ownsEntryUUID(u) {
+		return Entry{}, errNotFound("entry.get", "no such entry")
+	}
+	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ?`, entryIDFromUUID(u))
 }
 
 // GetByPath returns the entry at an absolute path on this device.
@@ -274,7 +279,7 @@ func (s Entries) GetByPath(ctx context.Context, path string) (Entry, error) {
 		if err != nil {
 			return err
 		}
-		e, err = r.entry(op, entrySelect+` WHERE e.id = ?`, id)
+		e, err = r.entry(s.l, op, entrySelect+` WHERE e.id = ?`, id)
 		return err
 	})
 	return e, err
@@ -284,15 +289,15 @@ func (s Entries) one(ctx context.Context, op, q string, args ...any) (Entry, err
 	var e Entry
 	err := s.l.withReader(ctx, op, func(r *readConn) error {
 		var err error
-		e, err = r.entry(op, q, args...)
+		e, err = r.entry(s.l, op, q, args...)
 		return err
 	})
 	return e, err
 }
 
 // entry reads one entry (q selects entrySelect's columns) with its metadata.
-func (r *readConn) entry(op, q string, args ...any) (Entry, error) {
-	e, err := scanEntry(r.queryRow(q, args...))
+func (r *readConn) entry(l *Library, op, q string, args ...any) (Entry, error) {
+	e, err := scanEntry(r.queryRow(q, args...), l)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, errNotFound(op, "no such entry")
 	}

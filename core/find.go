@@ -559,7 +559,7 @@ func (s Entries) Find(ctx context.Context, q FindQuery, p Page) ([]Entry, string
 					keys[i] = new(int64)
 				}
 			}
-			e, err := scanEntry(scanPlus{rows, keys})
+			e, err := scanEntry(scanPlus{rows, keys}, s.l)
 			if err != nil {
 				rows.Close()
 				return nil, "", wrapDB(op, err)

@@ -45,8 +45,10 @@ type Library struct {
 	// in another process cannot swap database.db underneath this one.
 	lock *libraryLock
 
-	info     LibraryInfo
-	deviceID int64
+	// entryUUIDBase begins every entry UUID of this library (options.go, entryUUID).
+	entryUUIDBase [10]byte
+	info          LibraryInfo
+	deviceID      int64
 
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
@@ -346,6 +348,9 @@ func (l *Library) initIdentity(ctx context.Context) error {
 	if err != nil {
 		return wrapDB("open", err)
 	}
+	if err := l.loadEntryUUIDBase(ctx); err != nil {
+		return err
+	}
 	if l.opts.ReadOnly {
 		// A read-only process cannot register itself; it reports the device it would be.
 		di := deviceInfo(l.opts.Device)
@@ -604,4 +609,33 @@ func fromNullMS(v sql.NullInt64) *time.Time {
 	}
 	t := fromMS(v.Int64)
 	return &t
+}
+
+// entryUUID is the UUID of this library's entry id (migration 0007).
+func (l *Library) entryUUID(id int64) uuid.UUID { return entryUUID(l.entryUUIDBase, id) }
+
+// ownsEntryUUID reports whether u can be one of this library's entry UUIDs.
+func (l *Library) ownsEntryUUID(u uuid.UUID) bool { return [10]byte(u[:10]) == l.entryUUIDBase }
+
+// loadEntryUUIDBase reads library.entry_uuid_base, which migration 0007 adds. A library left
+// below 0007 (Options.SkipMigrations, a migrate down) has none: it keeps the zero base until
+// a migration brings the column (Library.migrate reloads it).
+func (l *Library) loadEntryUUIDBase(ctx context.Context) error {
+	l.entryUUIDBase = [10]byte{}
+	if l.info.SchemaVersion < 7 {
+		return nil
+	}
+	var base []byte
+	err := l.read.QueryRowContext(ctx, `SELECT entry_uuid_base FROM library WHERE id = 1`).Scan(&base)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // MigrateFresh: the row comes back with registerIdentity, which reloads
+	}
+	if err != nil {
+		return wrapDB("open", err)
+	}
+	if len(base) != len(l.entryUUIDBase) {
+		return &Error{Op: "open", Err: fmt.Errorf("%w: library.entry_uuid_base is %d bytes, want %d", ErrIncompatible, len(base), len(l.entryUUIDBase))}
+	}
+	copy(l.entryUUIDBase[:], base)
+	return nil
 }

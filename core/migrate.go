@@ -60,7 +60,7 @@ func (l *Library) MigrateFresh(ctx context.Context, force bool) (MigrationReport
 	if err := l.registerIdentity(ctx); err != nil {
 		return rep, err
 	}
-	return rep, nil
+	return rep, l.loadEntryUUIDBase(ctx)
 }
 
 func (l *Library) migrate(ctx context.Context, op string, fn func(*migrations.Runner) error) (MigrationReport, error) {
@@ -81,6 +81,7 @@ func (l *Library) migrate(ctx context.Context, op string, fn func(*migrations.Ru
 	rep, err := l.Migrations(ctx)
 	if err == nil {
 		l.info.SchemaVersion = rep.Current
+		err = l.loadEntryUUIDBase(ctx)
 	}
 	return rep, err
 }

@@ -181,12 +181,17 @@ func newV7(t time.Time, src UUIDSource) uuid.UUID {
 }
 
 // An entry's UUID is not stored (migration 0007): it is the library's 10-byte base
-// (library.entry_uuid_base, a UUIDv8 prefix derived from the library's UUID) followed by the
-// entry's id in 48 bits. entryUUIDExpr renders it in SQL, so the API and plain SQL (the view
-// entries_seed) agree; a lookup by UUID compares the base and reads the id from the last
-// 6 bytes.
-// (|| would make it TEXT: unhex of the whole keeps it a BLOB.)
-const entryUUIDExpr = `unhex(hex((SELECT entry_uuid_base FROM library)) || printf('%012X', e.id))`
+// (library.entry_uuid_base, a UUIDv8 prefix the schema derives from the library's UUID, read
+// once at Open) followed by the entry's id in 48 bits. The view entries_seed renders the same
+// bytes in SQL (TestEntries_DerivedUUIDs compares them); Go builds them itself, because the SQL
+// expression cost 2.4 µs a row (list_dir of 50 rows at 10k entries: 252 → 373 µs).
+func entryUUID(base [10]byte, id int64) uuid.UUID {
+	var u uuid.UUID
+	copy(u[:10], base[:])
+	v := uint64(id)
+	u[10], u[11], u[12], u[13], u[14], u[15] = byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	return u
+}
 
 // nextEntryID is the id of the next new entry. Ids are never reused, because a UUID names
 // its id for good: the trigger entries_id_floor keeps library.entry_id_floor at the highest

@@ -104,13 +104,13 @@ type rowIter interface {
 
 // collect appends entries (entrySelect's columns) to out up to limit, reports whether more
 // rows followed, and closes rows.
-func (Entries) collect(rows rowIter, out *[]Entry, limit int) (more bool, err error) {
+func (s Entries) collect(rows rowIter, out *[]Entry, limit int) (more bool, err error) {
 	for rows.Next() {
 		if len(*out) == limit {
 			more = true
 			break
 		}
-		e, err := scanEntry(rows)
+		e, err := scanEntry(rows, s.l)
 		if err != nil {
 			rows.Close()
 			return false, err

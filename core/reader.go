@@ -313,8 +313,8 @@ func (r readRow) first(read func(*readRows) error) error {
 // destination in an interface, which made every one of them a heap allocation.
 func (rs *readRows) entryRow(r *entryRow) error {
 	st := rs.st
-	if n := st.ColumnCount(); n != 19 {
-		return fmt.Errorf("scan: 19 entry columns expected, statement has %d", n)
+	if n := st.ColumnCount(); n != 18 {
+		return fmt.Errorf("scan: 18 entry columns expected, statement has %d", n)
 	}
 	notNull := func(cols ...int) error {
 		for _, i := range cols {
@@ -324,7 +324,7 @@ func (rs *readRows) entryRow(r *entryRow) error {
 		}
 		return nil
 	}
-	if err := notNull(0, 1, 2, 4, 6, 7, 11, 17); err != nil {
+	if err := notNull(0, 1, 3, 5, 6, 10, 16); err != nil {
 		return err
 	}
 	nullInt := func(i int) sql.NullInt64 {
@@ -340,26 +340,21 @@ func (rs *readRows) entryRow(r *entryRow) error {
 		return sql.NullString{String: st.ColumnText(i), Valid: true}
 	}
 	r.e.ID = st.ColumnInt64(0)
-	if b := st.ColumnRawBlob(1); st.ColumnType(1) == sqlite3.BLOB && len(b) == 16 {
-		r.e.UUID = uuid.UUID(b)
-	} else if err := r.e.UUID.Scan(columnValue(st, 1, st.ColumnType(1))); err != nil {
-		return fmt.Errorf("scan column 1: %w", err)
+	r.e.LocationID = st.ColumnInt64(1)
+	r.parent = nullInt(2)
+	r.e.Name = st.ColumnText(3)
+	r.ext = nullText(4)
+	r.e.Kind = Kind(st.ColumnInt64(5))
+	r.e.Size = st.ColumnInt64(6)
+	r.inode, r.perms, r.created = nullInt(7), nullInt(8), nullInt(9)
+	r.modified = st.ColumnInt64(10)
+	r.accessed, r.contentID, r.metaID = nullInt(11), nullInt(12), nullInt(13)
+	r.dirPath = nullText(14)
+	if st.ColumnType(15) != sqlite3.NULL {
+		r.parentPath = sql.NullString{String: rs.sameText(15, &rs.lastDir), Valid: true}
 	}
-	r.e.LocationID = st.ColumnInt64(2)
-	r.parent = nullInt(3)
-	r.e.Name = st.ColumnText(4)
-	r.ext = nullText(5)
-	r.e.Kind = Kind(st.ColumnInt64(6))
-	r.e.Size = st.ColumnInt64(7)
-	r.inode, r.perms, r.created = nullInt(8), nullInt(9), nullInt(10)
-	r.modified = st.ColumnInt64(11)
-	r.accessed, r.contentID, r.metaID = nullInt(12), nullInt(13), nullInt(14)
-	r.dirPath = nullText(15)
-	if st.ColumnType(16) != sqlite3.NULL {
-		r.parentPath = sql.NullString{String: rs.sameText(16, &rs.lastDir), Valid: true}
-	}
-	r.locPath = rs.sameText(17, &rs.lastLoc)
-	r.contentKind = nullText(18)
+	r.locPath = rs.sameText(16, &rs.lastLoc)
+	r.contentKind = nullText(17)
 	return nil
 }
 

@@ -114,7 +114,7 @@ func TestReader_SameAsDatabaseSQL(t *testing.T) {
 	}
 	var want []Entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := scanEntry(rows, l)
 		if err != nil {
 			t.Fatal(err)
 		}
