@@ -31,6 +31,7 @@ const checkExamples = 5
 // The checks [Library.Check] runs, by name.
 const (
 	CheckIntegrity     = "integrity"      // PRAGMA integrity_check
+	CheckSchema        = "schema"         // sqlite_schema is what the applied migrations make
 	CheckForeignKeys   = "foreign_keys"   // PRAGMA foreign_key_check
 	CheckLocationRoot  = "location_root"  // every location has exactly one root entry
 	CheckDirectoryPath = "directory_path" // a directory's path is its parent's path + "/" + name
@@ -136,6 +137,10 @@ func (l *Library) Check(ctx context.Context) (CheckReport, error) {
 			// The invariants below may read garbage or fail on a damaged b-tree: a clear
 			// report of the damage is worth more than their noise.
 			return nil
+		}
+		rep.Checks = append(rep.Checks, CheckSchema)
+		if err := l.checkSchema(ctx, tx, &rep); err != nil {
+			return fmt.Errorf("check %s: %w", CheckSchema, err)
 		}
 		rep.Checks = append(rep.Checks, CheckForeignKeys)
 		if err := checkForeignKeys(ctx, tx, &rep); err != nil {

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/filedex/filedex/core"
+	"github.com/filedex/filedex/migrations"
 )
 
 // corruptFixture builds a small library (a location with entries, tags, metadata, content),
@@ -139,6 +142,36 @@ func TestCorrupt_Database(t *testing.T) {
 		}
 	})
 	t.Run("schema page", func(t *testing.T) { damageDetected(t, garbage(good, 1)) })
+	t.Run("a column renamed in sqlite_schema", func(t *testing.T) {
+		// The text stays well-formed SQL, so SQLite opens the file; filedex's own statements
+		// then name a column that is not there. Open must call that incompatible, with advice.
+		// Every copy: free space in the schema's pages may hold stale ones (the migrations
+		// rewrote rows), and which copy is live depends on the layout.
+		col := []byte("os                TEXT    NOT NULL")
+		if !bytes.Contains(good, col) {
+			t.Fatal("devices.os not found in the file")
+		}
+		damageDetected(t, bytes.ReplaceAll(good, col, []byte("oz                TEXT    NOT NULL")))
+	})
+	t.Run("an index definition changed in sqlite_schema", func(t *testing.T) {
+		// Nothing fails on it: Open and every query work. Only Check's schema comparison sees
+		// that entries_large no longer covers files of exactly 1 MiB.
+		def := []byte("WHERE size >= 1048576")
+		if !bytes.Contains(good, def) {
+			t.Fatal("entries_large's definition not found in the file")
+		}
+		lib, err := openDamaged(t, bytes.ReplaceAll(good, def, []byte("WHERE size >= 1048577")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := lib.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK || rep.Problems[0].Check != core.CheckSchema || !slices.Contains(rep.Problems[0].Examples, fmt.Sprintf("index entries_large: differs from migration %d's", migrations.Latest())) {
+			t.Fatalf("check: %+v", rep)
+		}
+	})
 	t.Run("entries table root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries"])) })
 	t.Run("entries parent-name index root", func(t *testing.T) { damageDetected(t, garbage(good, roots["entries_parent_name"])) })
 	t.Run("tags table root", func(t *testing.T) {

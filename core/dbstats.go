@@ -116,8 +116,9 @@ func (l *Library) DBStats(ctx context.Context) (DBStats, error) {
 			}
 			st.Tables = append(st.Tables, t)
 		}
+		// No entries_fts_docsize since migration 0008 (columnsize = 0).
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(length(block)), 0) FROM entries_fts_data)
- + (SELECT coalesce(sum(length(sz)), 0) FROM entries_fts_docsize) + (SELECT coalesce(sum(length(term)) + 8 * count(*), 0) FROM entries_fts_idx)`).Scan(&st.FTSBytes); err != nil {
+ + (SELECT coalesce(sum(length(term)) + 8 * count(*), 0) FROM entries_fts_idx)`).Scan(&st.FTSBytes); err != nil {
 			return err
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT l.id, l.path, coalesce(u.files, 0), coalesce(u.dirs, 0), coalesce(u.links, 0), coalesce(u.bytes, 0)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -111,7 +112,7 @@ func CodeOf(err error) Code {
 		return CodeConflict
 	case errors.Is(err, sqlite3.CONSTRAINT):
 		return CodeInvalid
-	case errors.Is(err, migrations.ErrTooNew), errors.Is(err, migrations.ErrChanged):
+	case errors.Is(err, migrations.ErrTooNew), errors.Is(err, migrations.ErrChanged), schemaMismatch(err):
 		return CodeIncompatible
 	case errors.Is(err, migrations.ErrNotForced), errors.Is(err, migrations.ErrBadTarget):
 		return CodeInvalid
@@ -156,9 +157,25 @@ func wrapDB(op string, err error) error {
 		if errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
 			return &Error{Op: op, Err: fmt.Errorf("%w: the database is damaged (%w); run `filedex check` and restore a backup", ErrIncompatible, err)}
 		}
+		if schemaMismatch(err) {
+			return &Error{Op: op, Err: fmt.Errorf("%w: the library's schema is not the one its migrations made (%w): damaged, or edited outside filedex; run `filedex check` and restore a backup", ErrIncompatible, err)}
+		}
 		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrIncompatible, err)}
 	case CodeDiskFull:
 		return &Error{Op: op, Err: fmt.Errorf("%w: %w (nothing was written; free space and retry)", ErrFull, err)}
 	}
 	return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrInternal, err)}
+}
+
+// schemaMismatch reports SQLite refusing one of filedex's own statements because the schema
+// lacks a table or column it names. The statements are fixed and tested against the schema
+// the migrations make, so the schema is not that one: damaged (TestCorrupt_Database's byte
+// flips hit a column name in sqlite_schema once migration 0008 moved the file's layout) or
+// edited by hand. Not a bug to report as internal, not something a retry fixes.
+func schemaMismatch(err error) bool {
+	if !errors.Is(err, sqlite3.ERROR) {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "no such column: ") || strings.Contains(msg, "no such table: ")
 }

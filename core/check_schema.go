@@ -1,0 +1,81 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/filedex/filedex/migrations"
+	"github.com/ncruces/go-sqlite3/driver"
+)
+
+// schemaObjects reads the schema as the migrations write it: every table, index, trigger and
+// view with its SQL text, keyed by type and name. SQLite's own tables (sqlite_stat1 and
+// sqlite_stat4, which ANALYZE creates) and the runner's bookkeeping are not the migrations'.
+func schemaObjects(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT type || ' ' || name, coalesce(sql, '') FROM sqlite_schema
+WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, q string
+		if err := rows.Scan(&k, &q); err != nil {
+			return nil, err
+		}
+		m[k] = q
+	}
+	return m, rows.Err()
+}
+
+// checkSchema compares the library's schema with the one its applied migrations make, built
+// afresh in memory: a table, index, trigger or view of theirs that is missing or different
+// (a damaged sqlite_schema that still parses, or an edit made outside filedex) is reported.
+// PRAGMA integrity_check cannot see such a change, and filedex's own statements would fail on
+// it later with "no such column".
+func (l *Library) checkSchema(ctx context.Context, tx *sql.Tx, rep *CheckReport) error {
+	version, err := migrations.NewRunner(l.read, nil).Current(ctx)
+	if err != nil {
+		return err
+	}
+	have, err := schemaObjects(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// One connection, kept: every connection to ":memory:" is a database of its own.
+	mem, err := driver.Open(":memory:", initConn)
+	if err != nil {
+		return err
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1)
+	mem.SetMaxIdleConns(1)
+	if err := migrations.NewRunner(mem, nil).Up(ctx, version); err != nil {
+		return fmt.Errorf("expected schema: %w", err)
+	}
+	want, err := schemaObjects(ctx, mem)
+	if err != nil {
+		return err
+	}
+	var diffs []string
+	for k, q := range want {
+		switch got, ok := have[k]; {
+		case !ok:
+			diffs = append(diffs, k+": missing")
+		case got != q:
+			diffs = append(diffs, k+": differs from migration "+fmt.Sprint(version)+"'s")
+		}
+	}
+	// Objects the migrations did not make are left alone: filedex never reads them, and a
+	// user's own table beside filedex's is not damage.
+	if len(diffs) > 0 {
+		slices.Sort(diffs)
+		rep.add(CheckSchema, "the schema is not the one the applied migrations make (damaged, or edited outside filedex); restore a backup", int64(len(diffs)), diffs)
+	}
+	return nil
+}
