@@ -39,8 +39,10 @@ WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations'`)
 // PRAGMA integrity_check cannot see such a change, and filedex's own statements would fail on
 // it later with "no such column".
 func (l *Library) checkSchema(ctx context.Context, tx *sql.Tx, rep *CheckReport) error {
-	version, err := migrations.NewRunner(l.read, nil).Current(ctx)
-	if err != nil {
+	// Through tx: the check's snapshot, and no second reader connection (with MaxOpenConns 2
+	// there is one, and tx holds it).
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 		return err
 	}
 	have, err := schemaObjects(ctx, tx)

@@ -496,8 +496,10 @@ func (a findArm) selectKeys(sqlText string) string {
 
 // Find searches entries (see [FindQuery]) and returns a page of them, with the cursor of the
 // next page ("" after the last). Results come in the order of the index that drives the
-// query (see FindPlan): name order for a glob with a literal prefix, relevance for Text,
-// otherwise that index's order; pages never repeat or skip an entry that did not change.
+// query (see FindPlan): relevance for Text (up to 1000 matches), id order for a name or
+// extension search (the full-text index's order), otherwise that index's order; pages never
+// repeat or skip an entry that did not change. A cursor from before migration 0006 (name
+// order) is refused as malformed.
 func (s Entries) Find(ctx context.Context, q FindQuery, p Page) ([]Entry, string, error) {
 	const op = "entry.find"
 	limit, err := p.limit(op)

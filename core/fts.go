@@ -100,11 +100,24 @@ func ftsArm(expr, where string, args ...any) findArm {
 // tokenizes the query as it tokenized the names, so the tokens agree wherever p ends; the
 // prefix star keeps a last token that continues in the name (p = "IMG_20" in "IMG_2024").
 //
+// A multi-byte last character is left out: FTS5's decoder swallows the continuation bytes
+// (0x80–0xBF) that follow a character's lead byte, so in a name that is not UTF-8 ("xé\x80")
+// the bytes after p can turn p's last character into another one (found by review: "xé*"
+// missed "xé\x80.txt"). Dropping it keeps the matches a superset. No earlier character is at
+// risk: the bytes after it are p's own, and they begin with a lead or ASCII byte.
+//
 // ok is false when FTS5 might find no token in p (a phrase of no tokens matches nothing,
-// which would lose every match): p must hold an ASCII letter or digit, be valid UTF-8 (an
-// invalid sequence decodes in ways the tokenizer does not promise to keep) and have no NUL.
+// which would lose every match): p must be valid UTF-8 (an invalid sequence decodes in ways
+// the tokenizer does not promise to keep; it also breaks the argument above), have no NUL,
+// and what is left of it must hold an ASCII letter or digit.
 func ftsNamePrefix(p string) (string, bool) {
-	if !hasASCIIAlnum(p) || !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+	if !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+		return "", false
+	}
+	if r, n := utf8.DecodeLastRuneInString(p); r >= utf8.RuneSelf {
+		p = p[:len(p)-n]
+	}
+	if !hasASCIIAlnum(p) {
 		return "", false
 	}
 	return `^"` + strings.ReplaceAll(p, `"`, `""`) + `"*`, true

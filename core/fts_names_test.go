@@ -31,7 +31,7 @@ func TestFind_NamesFromFTS_NeverMisses(t *testing.T) {
 	}
 	parts := []string{"a", "Z", "img", "IMG", "20", "7", "_", "-", ".", " ", "é", "É", "e\u0301", "ß", "İ", "ı",
 		"日本", "😀", "ﬁ", "Ａ", "ǅ", "Ⅻ", "²", "\u00a0", "\ue000", "\u0301", "\xff", "\xc3", "pdf", "JPG", "tar", "gz",
-		"\u2028", "ᏸ", "Ω", "K", "'", "(1)", "Ǆ", "ﬀ", "ⓐ"}
+		"\u2028", "ᏸ", "Ω", "K", "'", "(1)", "Ǆ", "ﬀ", "ⓐ", "\x80", "\xbf", "\x80\x80"}
 	r := rand.New(rand.NewPCG(6, 6))
 	names := map[string]bool{}
 	for len(names) < 400 {
@@ -75,11 +75,12 @@ func TestFind_NamesFromFTS_NeverMisses(t *testing.T) {
 	}
 	indexed := 0
 	for n, id := range ids {
+		// Character boundaries as the glob sees them: an invalid byte is a character.
 		var cuts []int
-		for i := 1; i <= len(n); i++ {
-			if i == len(n) || utf8.RuneStart(n[i]) {
-				cuts = append(cuts, i)
-			}
+		for i := 0; i < len(n); {
+			_, size := utf8.DecodeRuneInString(n[i:])
+			i += size
+			cuts = append(cuts, i)
 		}
 		for _, i := range cuts {
 			q := core.FindQuery{Name: globQuote(n[:i]) + "*"}

@@ -57,9 +57,6 @@ func TestLibrary_Migrate(t *testing.T) {
 // parent was created after it (the rows go back in id order); up again must leave a library
 // that passes Check with the same UUIDs.
 func TestMigrate_EntryUUIDsDownAndUp(t *testing.T) {
-	if migrations.Latest() != 7 {
-		t.Skipf("written for migration 7 as the newest; the newest is %d", migrations.Latest())
-	}
 	lib := openTest(t)
 	g := generate(t, lib, 7, 500)
 	es := lib.Entries()
@@ -97,7 +94,7 @@ func TestMigrate_EntryUUIDsDownAndUp(t *testing.T) {
 	if len(before) < 500 {
 		t.Fatalf("%d entries", len(before))
 	}
-	if _, err := lib.MigrateDown(ctx, 1); err != nil {
+	if _, err := lib.MigrateDown(ctx, migrations.Latest()-6); err != nil { // to 6: below 0007
 		t.Fatal(err)
 	}
 	stored := read(`SELECT id, uuid FROM entries`)

@@ -246,11 +246,56 @@ func prepareRestore(ctx context.Context, dir, file string, opts Options, ro Rest
 			return "", res, restoreValidationError(op, abs, err)
 		}
 	}
+	if err := carryEntryIDFloor(ctx, dir, tmp, opts); err != nil {
+		return "", res, wrapRestore(op, err)
+	}
 	if err := syncFile(tmp); err != nil {
 		return "", res, wrapRestore(op, err)
 	}
 	ok = true
 	return tmp, res, nil
+}
+
+// carryEntryIDFloor raises the restored database's entry_id_floor to the highest entry id
+// the replaced database has given out. An entry UUID names its id for good (migration 0007):
+// without this, entries created after the backup and lost by the restore would see their ids,
+// and so their UUIDs, handed to new entries (found by review: back up, create x, restore,
+// create y: y had x's UUID). Best effort: a replaced database that cannot be read, the usual
+// reason to restore, leaves the backup's own floor, and the log says so.
+func carryEntryIDFloor(ctx context.Context, dir, tmp string, opts Options) error {
+	cur := filepath.Join(dir, DatabaseFile)
+	if _, err := os.Stat(cur); err != nil {
+		return nil // nothing replaced
+	}
+	top, err := func() (int64, error) {
+		old, err := openPool(cur, opts, true)
+		if err != nil {
+			return 0, err
+		}
+		defer old.Close()
+		var top int64
+		if err := old.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&top); err != nil {
+			return 0, err
+		}
+		var floor int64 // absent below migration 0007
+		if old.QueryRowContext(ctx, `SELECT entry_id_floor FROM library`).Scan(&floor) == nil && floor > top {
+			top = floor
+		}
+		return top, nil
+	}()
+	if err != nil {
+		opts.Logger.Warn("restore: the replaced database's highest entry id is unreadable; ids it gave out after the backup may be given out again", "err", err)
+		return nil
+	}
+	db, err := openPool(tmp, opts, false)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE library SET entry_id_floor = ?1 WHERE entry_id_floor < ?1`, top)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func restoreValidationError(op, file string, err error) error {

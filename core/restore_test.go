@@ -320,3 +320,43 @@ func TestRestore_OpenWaitsForSwap(t *testing.T) {
 		t.Fatalf("library opened during the restore reads %v", got)
 	}
 }
+
+// TestRestore_NoEntryIDReuse: an entry created after a backup is lost by restoring it, but
+// its UUID must not come back naming another entry (UUIDs derive from ids since migration
+// 0007): the restored library continues numbering above the replaced one.
+func TestRestore_NoEntryIDReuse(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	lib, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { lib.Close() }()
+	data := filepath.Join(t.TempDir(), "data")
+	os.Mkdir(data, 0o755)
+	loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := lib.Backup(ctx, core.BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := lib.Entries().Create(ctx, core.EntryInput{ParentID: loc.RootID, Name: "lost", ModifiedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Restore(ctx, b.Path, core.RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := lib.Entries().Create(ctx, core.EntryInput{ParentID: loc.RootID, Name: "next", ModifiedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID <= lost.ID {
+		t.Fatalf("after the restore a new entry got id %d; the lost entry had %d", next.ID, lost.ID)
+	}
+	if _, err := lib.Entries().GetByUUID(ctx, lost.UUID); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("the lost entry's UUID resolves after the restore: %v", err)
+	}
+	mustCheck(t, lib)
+}

@@ -1,4 +1,4 @@
--- Reverses 0008_fts_columnsize: the index of 0002, with its token counts, rebuilt from entries.
+-- Reverses 0008_fts_layout: the index of 0002 (token counts, 2- and 3-character prefixes), rebuilt from entries.
 DROP TABLE entries_fts;
 CREATE VIRTUAL TABLE entries_fts USING fts5(
     name,
