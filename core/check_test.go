@@ -1,12 +1,14 @@
 package core_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
@@ -198,5 +200,24 @@ func TestLibrary_Optimize(t *testing.T) {
 	defer ro.Close()
 	if _, err := ro.Optimize(ctx); !errors.Is(err, core.ErrReadOnly) {
 		t.Fatalf("optimize read-only: %v", err)
+	}
+}
+
+// TestLibrary_Check_OneReader: Check runs in one read transaction; with MaxOpenConns 2 the
+// pool has a single reader, so nothing inside Check may ask the pool for another (the schema
+// check once did, and waited forever).
+func TestLibrary_Check_OneReader(t *testing.T) {
+	opts := testOptions()
+	opts.MaxOpenConns = 2
+	lib, err := core.Open(filepath.Join(t.TempDir(), "lib"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	rep, err := lib.Check(c)
+	if err != nil || !rep.OK {
+		t.Fatalf("check with one reader: %+v %v", rep, err)
 	}
 }
