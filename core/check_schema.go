@@ -45,6 +45,9 @@ func (l *Library) checkSchema(ctx context.Context, tx *sql.Tx, rep *CheckReport)
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 		return err
 	}
+	if version == 0 {
+		return nil // no migration applied: nothing to compare with (and Up(0) means "all")
+	}
 	have, err := schemaObjects(ctx, tx)
 	if err != nil {
 		return err
