@@ -293,8 +293,12 @@ func ftsFormatDamaged(err error) bool {
 		return false
 	}
 	msg := err.Error()
-	for _, s := range []string{"invalid fts5 file format", `parse error in "`, "unrecognized option", "no such tokenizer",
-		"malformed prefix", "unrecognized columnsize", "unrecognized detail", "unrecognized tokenizer"} {
+	// The messages of FTS5's argument parser, as in the FTS5 build go-sqlite3 ships:
+	// "malformed prefix=... directive", "multiple tokenize=... directives", "parse error in
+	// tokenize directive", `parse error in "…"`, `unrecognized option: "…"`, "unrecognized
+	// column option: …", "no such tokenizer: …".
+	for _, s := range []string{"invalid fts5 file format", "parse error in ", "... directive", "unrecognized option",
+		"unrecognized column option", "no such tokenizer"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

@@ -42,7 +42,7 @@ func main() {
 	}
 	ld.Close()
 	fmt.Printf("filedex: %d entries, %.1f B/entry (load %s)\n", ld.Entries, float64(ld.FileBytes)/float64(ld.Entries), ld.LoadTime.Round(1e8))
-	print(ld.Stats, ld.Entries)
+	printStats(ld.Stats, ld.Entries)
 	if !*floor {
 		return
 	}
@@ -59,10 +59,10 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("floor: %.1f B/entry\n", float64(fi.Size())/float64(ld.Entries))
-	print(st, ld.Entries)
+	printStats(st, ld.Entries)
 }
 
-func print(st *sqlitestat.Stats, entries int) {
+func printStats(st *sqlitestat.Stats, entries int) {
 	for _, o := range st.Objects {
 		if b := float64(st.Bytes(o)) / float64(entries); b >= 0.1 {
 			fmt.Printf("  %-34s %6.1f\n", o.Name, b)
