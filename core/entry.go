@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/filedex/filedex/core/internal/cas"
 )
 
 // Kind is what an entry is. Stored as a small integer (0 costs no payload byte in SQLite's
@@ -219,25 +220,17 @@ func joinPath(root string, parts ...string) string {
 	return b.String()
 }
 
-// CasIDString renders a content id as the seed's 16 lowercase hex digits.
-func CasIDString(id int64) string {
-	// Not fmt.Sprintf("%016x"): this runs for every listed file, and fmt was a visible share
-	// of a directory listing's CPU.
-	var b [16]byte
-	h := strconv.AppendUint(b[:0], uint64(id), 16)
-	return strings.Repeat("0", 16-len(h)) + string(h)
-}
+// CasIDString renders a content id as the seed's 16 lowercase hex digits (the cas
+// package's one rendering of an id).
+func CasIDString(id int64) string { return cas.String(uint64(id)) }
 
 // ParseCasID reads 16 hex digits into a content id.
 func ParseCasID(s string) (int64, error) {
-	var v uint64
-	if len(s) != 16 {
+	id, err := cas.Parse(s)
+	if err != nil {
 		return 0, fmt.Errorf("%w: cas_id must be 16 hex digits", ErrInvalid)
 	}
-	if _, err := fmt.Sscanf(s, "%016x", &v); err != nil {
-		return 0, fmt.Errorf("%w: cas_id must be 16 hex digits", ErrInvalid)
-	}
-	return int64(v), nil
+	return int64(id), nil
 }
 
 // ExtensionOf returns the lower-cased extension of a name: the text after the last '.', or ""

@@ -583,15 +583,6 @@ func (l *Library) query(ctx context.Context, query string, args ...any) (*sql.Ro
 	return s.QueryContext(ctx, args...)
 }
 
-// txStmt binds a cached write statement to tx.
-func (l *Library) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	s, err := l.stmt(ctx, true, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtContext(ctx, s), nil
-}
-
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

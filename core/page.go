@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 )
 
 // DefaultLimit is the page size when a [Page] does not set one; MaxLimit caps it.
@@ -129,10 +128,3 @@ func mustAffect(op string, res sql.Result, err error, what string) error {
 }
 
 var errStop = errors.New("stop")
-
-func wrapf(op string, err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return wrapDB(op, fmt.Errorf(format+": %w", append(args, err)...))
-}

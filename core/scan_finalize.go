@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // displacedRow is a row renamed "/<id>/<name>" during the walk.
@@ -252,5 +251,3 @@ func (s *scanner) deleteOrphans(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil // the caller forgets the candidates once the transaction has committed
 }
-
-var _ = strings.HasPrefix

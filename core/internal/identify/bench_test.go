@@ -51,7 +51,7 @@ func BenchmarkTree(b *testing.B) {
 					})
 				}
 				w, _ := walk.New(walk.Options{})
-				_, err := w.Walk(context.Background(), tree, func(bt *walk.Batch) error {
+				_, err := w.WalkAfter(context.Background(), tree, nil, func(bt *walk.Batch) error {
 					dir := filepath.Join(tree, filepath.FromSlash(bt.Path))
 					for _, e := range bt.Entries {
 						if e.Type == walk.File && e.Size > 0 {

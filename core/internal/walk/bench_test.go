@@ -36,7 +36,7 @@ func BenchmarkWalk(b *testing.B) {
 			}
 			var st walk.Stats
 			for b.Loop() {
-				st, err = w.Walk(context.Background(), tree, func(*walk.Batch) error { return nil })
+				st, err = w.WalkAfter(context.Background(), tree, nil, func(*walk.Batch) error { return nil })
 				if err != nil {
 					b.Fatal(err)
 				}

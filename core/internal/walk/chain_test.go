@@ -88,7 +88,7 @@ func TestWalker_Walk_chains(t *testing.T) {
 			w.SetReadAhead(c.window, c.held)
 		}
 		var got []string
-		st, err := w.Walk(context.Background(), root, func(b *walk.Batch) error {
+		st, err := w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error {
 			got = append(got, b.Path)
 			return nil
 		})
@@ -129,7 +129,7 @@ func TestWalker_Walk_chainsStop(t *testing.T) {
 	stop := errors.New("stop")
 	for _, at := range []int{1, 2, 7, 33, 100, len(want) / 2, len(want) - 1} {
 		n := 0
-		_, err := w.Walk(context.Background(), root, func(b *walk.Batch) error {
+		_, err := w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error {
 			if b.Path != want[n] {
 				t.Fatalf("batch %d is %q, want %q", n, b.Path, want[n])
 			}
@@ -144,7 +144,7 @@ func TestWalker_Walk_chainsStop(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		n = 0
-		_, err = w.Walk(ctx, root, func(b *walk.Batch) error {
+		_, err = w.WalkAfter(ctx, root, nil, func(b *walk.Batch) error {
 			n++
 			if n == at {
 				cancel()
@@ -176,7 +176,7 @@ func TestWalker_Walk_chainsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	_, err = w.Walk(context.Background(), root, func(b *walk.Batch) error {
+	_, err = w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error {
 		got = append(got, b.Path)
 		if gone[b.Path] != (b.Err != nil) || (b.Err != nil && !errors.Is(b.Err, fs.ErrNotExist)) {
 			t.Errorf("%q: Err %v", b.Path, b.Err)
@@ -237,7 +237,7 @@ func TestWalker_ReadAheadBounded(t *testing.T) {
 		most = max(most, read-delivered)
 	})
 	defer walk.SetReadHook(nil)
-	if _, err := w.Walk(context.Background(), root, func(*walk.Batch) error {
+	if _, err := w.WalkAfter(context.Background(), root, nil, func(*walk.Batch) error {
 		mu.Lock()
 		delivered++
 		mu.Unlock()

@@ -3,7 +3,7 @@
 //
 // # Order and batches
 //
-// [Walker.Walk] calls its callback once per directory with a [Batch]: the
+// [Walker.WalkAfter] calls its callback once per directory with a [Batch]: the
 // directory's relative path and all of its children, sorted by name bytes.
 // Batches arrive in depth-first pre-order (a directory's batch always comes
 // after the batch that lists it, so parent rows can be written first), and the

@@ -9,7 +9,7 @@ import (
 	"github.com/filedex/filedex/core/internal/walk"
 )
 
-func ExampleWalker_Walk() {
+func ExampleWalker_WalkAfter() {
 	root, _ := os.MkdirTemp("", "walk-example")
 	defer os.RemoveAll(root)
 	os.MkdirAll(filepath.Join(root, "docs", "old"), 0o755)
@@ -21,7 +21,7 @@ func ExampleWalker_Walk() {
 	if err != nil {
 		panic(err)
 	}
-	stats, err := w.Walk(context.Background(), root, func(b *walk.Batch) error {
+	stats, err := w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error {
 		// Parents arrive before their children; names are only valid here.
 		for _, e := range b.Entries {
 			fmt.Printf("%q %s\n", walk.Join(b.Path, string(e.Name)), e.Type)

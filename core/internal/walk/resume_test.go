@@ -20,7 +20,7 @@ func TestWalkAfter(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "a", "f"), nil, 0o644)
 	w, _ := walk.New(walk.Options{Workers: 3})
 	var full []string
-	if _, err := w.Walk(context.Background(), root, func(b *walk.Batch) error { full = append(full, b.Path); return nil }); err != nil {
+	if _, err := w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error { full = append(full, b.Path); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i < len(full); i++ {

@@ -247,19 +247,15 @@ const (
 // instead of the channel) did not pay: 751–802 ms against 757–772 ms with window 16.
 const maxHeld = 8 << 20
 
-// Walk walks the tree at root, calling fn with each directory's [Batch] in
-// the order described in the package documentation. fn must not keep the
-// batch or its entries' names after it returns. An error from fn, or ctx
-// being cancelled, stops the walk and is returned. The root must be a
+// WalkAfter walks the tree at root, calling fn with each directory's [Batch] in the order
+// described in the package documentation, resumed after the directory at relative path
+// *resumeAfter. fn must not keep the batch or its entries' names after it returns. An error
+// from fn, or ctx being cancelled, stops the walk and is returned. The root must be a
 // directory (a symlink to one is followed).
-func (w *Walker) Walk(ctx context.Context, root string, fn func(*Batch) error) (Stats, error) {
-	return w.WalkAfter(ctx, root, nil, fn)
-}
-
-// WalkAfter is [Walker.Walk] resumed after the directory at relative path *after: it delivers
-// only the batches that a full walk would deliver after that directory's, in the same order.
-// A nil after walks from the start (a pointer, because "" is the root's batch). Directories whose subtree lies wholly before after are not
-// read at all; the ancestors of after (and after itself) are read, to find the directories
+//
+// Resumed, it delivers only the batches that a full walk would deliver after that
+// directory's, in the same order. A nil resumeAfter walks from the start (a pointer, because
+// "" is the root's batch). Directories whose subtree lies wholly before it are not read at all; the ancestors of after (and after itself) are read, to find the directories
 // that follow, but not delivered. after need not exist any more.
 //
 // This is what lets a scan stop at any batch (a time budget, a crash) and continue later

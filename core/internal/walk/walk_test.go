@@ -40,7 +40,7 @@ func run(t *testing.T, root string, opts walk.Options, hook func(*walk.Batch)) r
 		t.Fatal(err)
 	}
 	r := result{batches: map[string]*walk.Batch{}, entries: map[string]seen{}, lists: map[string][]string{}}
-	r.stats, err = w.Walk(context.Background(), root, func(b *walk.Batch) error {
+	r.stats, err = w.WalkAfter(context.Background(), root, nil, func(b *walk.Batch) error {
 		if _, dup := r.batches[b.Path]; dup {
 			t.Errorf("directory %q delivered twice", b.Path)
 		}
@@ -378,7 +378,7 @@ func TestWalker_Walk_stops(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	_, err = w.Walk(context.Background(), root, func(*walk.Batch) error {
+	_, err = w.WalkAfter(context.Background(), root, nil, func(*walk.Batch) error {
 		n++
 		if n == 3 {
 			return stop
@@ -390,7 +390,7 @@ func TestWalker_Walk_stops(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n = 0
-	_, err = w.Walk(ctx, root, func(*walk.Batch) error {
+	_, err = w.WalkAfter(ctx, root, nil, func(*walk.Batch) error {
 		n++
 		if n == 2 {
 			cancel()
@@ -400,10 +400,10 @@ func TestWalker_Walk_stops(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || n != 2 {
 		t.Errorf("cancel: %v after %d batches", err, n)
 	}
-	if _, err := w.Walk(context.Background(), filepath.Join(root, "missing"), func(*walk.Batch) error { return nil }); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := w.WalkAfter(context.Background(), filepath.Join(root, "missing"), nil, func(*walk.Batch) error { return nil }); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing root: %v", err)
 	}
-	if _, err := w.Walk(context.Background(), filepath.Join(root, "hard", "one"), func(*walk.Batch) error { return nil }); err == nil {
+	if _, err := w.WalkAfter(context.Background(), filepath.Join(root, "hard", "one"), nil, func(*walk.Batch) error { return nil }); err == nil {
 		t.Error("file as root: no error")
 	}
 	// A symlink as the root is followed.
