@@ -21,13 +21,19 @@ import (
 
 // Oracles: the previous implementation's queries, which read every entry of a subtree.
 const (
+	// Hard links (migration 0009): names of one content with one inode are one file, whose
+	// bytes count once; HardLinks is the number of names beyond the first.
 	oldStatsQ = `SELECT count(*) FILTER (WHERE kind = 0), count(*) FILTER (WHERE kind = 1),
- count(*) FILTER (WHERE kind = 2), coalesce(sum(size) FILTER (WHERE kind = 0), 0)
-FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (
- SELECT id FROM entries WHERE location_id = ?1 AND path >= ?2 AND path < ?3 AND path IS NOT NULL UNION ALL SELECT ?4)`
-	oldDupGroupsQ = `SELECT g.content_id, g.n, c.size_bytes FROM (
-  SELECT content_id, count(*) AS n FROM entries INDEXED BY entries_content
-  WHERE content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1
+ count(*) FILTER (WHERE kind = 2),
+ coalesce((SELECT sum(size) FROM (SELECT max(size) AS size FROM entries WHERE kind = 0 AND parent_id IN (` + oldSubtree + `)
+   GROUP BY iif(inode > 0 AND content_id IS NOT NULL, content_id || '/' || inode, 'e' || id))), 0),
+ count(*) FILTER (WHERE kind = 0) - (SELECT count(DISTINCT iif(inode > 0 AND content_id IS NOT NULL, content_id || '/' || inode, 'e' || id))
+   FROM entries WHERE kind = 0 AND parent_id IN (` + oldSubtree + `))
+FROM entries INDEXED BY entries_parent_name WHERE parent_id IN (` + oldSubtree + `)`
+	oldSubtree    = `SELECT id FROM entries WHERE location_id = ?1 AND path >= ?2 AND path < ?3 AND path IS NOT NULL UNION ALL SELECT ?4`
+	oldDupGroupsQ = `SELECT g.content_id, g.n, g.files, c.size_bytes FROM (
+  SELECT content_id, count(*) AS n, count(DISTINCT iif(inode > 0, inode, -id)) AS files FROM entries INDEXED BY entries_content
+  WHERE content_id IS NOT NULL GROUP BY content_id HAVING files > 1
 ) g JOIN content_identity c ON c.id = g.content_id
 WHERE c.size_bytes >= ?1 AND (?2 < 0 OR c.kind = ?2)`
 )
@@ -46,18 +52,18 @@ func recountAggregates(t *testing.T, db *sql.DB) {
 	type st struct{ files, dirs, symlinks, bytes int64 }
 	want := map[int64]*st{}
 	counts := map[int64]int64{}
-	rows, err := db.Query(`SELECT id, parent_id, kind, size, content_id FROM entries`)
+	rows, err := db.Query(`SELECT id, parent_id, kind, size, content_id, coalesce(inode, 0) FROM entries`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type row struct {
-		id, kind, size  int64
-		parent, content sql.NullInt64
+		id, kind, size, inode int64
+		parent, content       sql.NullInt64
 	}
 	var all []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.parent, &r.kind, &r.size, &r.content); err != nil {
+		if err := rows.Scan(&r.id, &r.parent, &r.kind, &r.size, &r.content, &r.inode); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, r)
@@ -66,9 +72,19 @@ func recountAggregates(t *testing.T, db *sql.DB) {
 		}
 	}
 	rows.Close()
+	// file_count: the distinct inodes among a content's names (one device in these tests);
+	// a name without an inode is a file of its own.
+	files := map[int64]int64{}
+	type link struct{ content, inode int64 }
+	seenLink := map[link]bool{}
 	for _, r := range all {
 		if r.content.Valid {
 			counts[r.content.Int64]++
+			k := link{r.content.Int64, r.inode}
+			if r.inode == 0 || !seenLink[k] {
+				files[r.content.Int64]++
+			}
+			seenLink[k] = true
 		}
 		if !r.parent.Valid {
 			continue
@@ -112,19 +128,24 @@ func recountAggregates(t *testing.T, db *sql.DB) {
 			}
 		}
 	}
-	rows, err = db.Query(`SELECT id, entry_count FROM content_identity`)
+	rows, err = db.Query(`SELECT id, entry_count, file_count FROM content_identity`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
+		var id, n, nf int64
+		if err := rows.Scan(&id, &n, &nf); err != nil {
 			t.Fatal(err)
 		}
 		if n != counts[id] {
 			if bad++; bad <= 10 {
 				t.Errorf("content %016x: entry_count %d, recount %d", id, n, counts[id])
+			}
+		}
+		if nf != files[id] {
+			if bad++; bad <= 10 {
+				t.Errorf("content %016x: file_count %d, recount %d", id, nf, files[id])
 			}
 		}
 	}
@@ -153,7 +174,7 @@ func compareWithOracles(t *testing.T, lib *core.Library, db *sql.DB, r *rand.Ran
 	oldStats := func(d dir) core.TreeStats {
 		var s core.TreeStats
 		lo, hi := oldRange(d.path)
-		if err := db.QueryRow(oldStatsQ, d.loc, lo, hi, d.id).Scan(&s.Files, &s.Dirs, &s.Symlinks, &s.Bytes); err != nil {
+		if err := db.QueryRow(oldStatsQ, d.loc, lo, hi, d.id).Scan(&s.Files, &s.Dirs, &s.Symlinks, &s.Bytes, &s.HardLinks); err != nil {
 			t.Fatal(err)
 		}
 		return s
@@ -201,7 +222,7 @@ func compareWithOracles(t *testing.T, lib *core.Library, db *sql.DB, r *rand.Ran
 		if q.ContentKind != "" {
 			kind, _ = core.ContentKindCode(q.ContentKind)
 		}
-		type grp struct{ content, n, size int64 }
+		type grp struct{ content, n, files, size int64 }
 		var want []grp
 		var wantWasted int64
 		rows, err := db.Query(oldDupGroupsQ, q.MinSize, kind)
@@ -210,14 +231,14 @@ func compareWithOracles(t *testing.T, lib *core.Library, db *sql.DB, r *rand.Ran
 		}
 		for rows.Next() {
 			var g grp
-			if err := rows.Scan(&g.content, &g.n, &g.size); err != nil {
+			if err := rows.Scan(&g.content, &g.n, &g.files, &g.size); err != nil {
 				t.Fatal(err)
 			}
 			want = append(want, g)
-			wantWasted += g.size * (g.n - 1)
+			wantWasted += g.size * (g.files - 1)
 		}
 		rows.Close()
-		w := func(g grp) int64 { return g.size * (g.n - 1) }
+		w := func(g grp) int64 { return g.size * (g.files - 1) }
 		slices.SortFunc(want, func(a, b grp) int { return cmp.Or(cmp.Compare(w(b), w(a)), cmp.Compare(a.content, b.content)) })
 		var got []string
 		p := core.Page{Limit: 7}
@@ -270,7 +291,7 @@ func TestAggregates_RandomChanges(t *testing.T) {
 		contents := ids(`SELECT id FROM content_identity`)
 		var op string
 		var err error
-		switch k := r.IntN(10); k {
+		switch k := r.IntN(11); k {
 		case 0, 1: // insert through the API
 			op = "insert"
 			in := core.EntryInput{ParentID: one(dirs), Name: fmt.Sprint("new", i, genName(r)), Kind: core.Kind(r.IntN(3)), Size: r.Int64N(1 << 21)}
@@ -326,6 +347,18 @@ func TestAggregates_RandomChanges(t *testing.T) {
 		case 9: // a move and a resize in one statement
 			op = "move+resize"
 			err = exec(`UPDATE entries SET parent_id = ?, size = size * 2 WHERE id = ?`, one(dirs), one(files))
+		case 10: // a hard link: a file takes another's content, size and inode (as a rescan
+			// records a name that became a link), or a link is broken (a new inode)
+			op = "hard link"
+			a, b := one(files), one(files)
+			if r.IntN(4) == 0 {
+				err = exec(`UPDATE entries SET inode = 7000000 + id WHERE id = ?`, b)
+				break
+			}
+			if err = exec(`UPDATE entries SET inode = coalesce(inode, 6000000 + id) WHERE id = ? AND content_id IS NOT NULL`, a); err == nil {
+				err = exec(`UPDATE entries SET (content_id, size, inode) = (SELECT content_id, size, inode FROM entries WHERE id = ?1) WHERE id = ?2
+ AND (SELECT content_id FROM entries WHERE id = ?1) IS NOT NULL`, a, b)
+			}
 		}
 		if err != nil && !strings.Contains(err.Error(), "UNIQUE") {
 			t.Fatalf("op %d %s: %v", i, op, err)

@@ -42,6 +42,7 @@ const (
 	CheckFTS           = "fts"                 // every FTS5 index matches its content
 	CheckDirStats      = "dir_stats"           // every directory's dir_stats row matches a recount of its children
 	CheckEntryCount    = "content_entry_count" // content_identity.entry_count matches a recount of its entries
+	CheckFileCount     = "content_file_count"  // content_identity.file_count matches a recount of its distinct files
 )
 
 // invariant is one of filedex's own rules as a query returning the offending rows, one text
@@ -104,6 +105,10 @@ FROM dir_stats s LEFT JOIN entries e ON e.id = s.dir_id WHERE e.id IS NULL OR e.
 		`SELECT 'content ' || printf('%016x', c.id) || ': entry_count ' || c.entry_count || ', entries ' || n
 FROM (SELECT c.id, c.entry_count, (SELECT count(*) FROM entries e WHERE e.content_id = c.id) AS n FROM content_identity c) c
 WHERE c.entry_count <> n`},
+	{CheckFileCount, "contents whose file_count does not match the distinct files (device, inode) carrying them (the hard-link triggers missed a change)",
+		`SELECT 'content ' || printf('%016x', c.id) || ': file_count ' || c.file_count || ', files ' || n
+FROM (SELECT c.id, c.file_count, (SELECT ` + fileCountExpr + ` FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.content_id = c.id) AS n FROM content_identity c) c
+WHERE c.file_count <> n`},
 	{CheckOrphanMeta, "user_metadata rows no entry refers to",
 		`SELECT 'user_metadata ' || m.id FROM user_metadata m WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.metadata_id = m.id)`},
 	{CheckOrphanContent, "content_identity rows no entry refers to",

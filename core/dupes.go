@@ -42,14 +42,24 @@ type DupesQuery struct {
 }
 
 // DupGroup is a set of entries sharing a content.
+//
+// Hard links are one file: Count counts names, Files counts files (distinct device and
+// inode), and only the extra files are waste. A content whose names are all links of one
+// file is no duplicate group at all. Inodes, beside Paths, shows which names are links of one
+// another (equal inodes).
 type DupGroup struct {
 	CasID       string   `json:"cas_id"`
 	Size        int64    `json:"size"`
-	Count       int64    `json:"count"`
-	WastedBytes int64    `json:"wasted_bytes"` // size × (count − 1)
+	Count       int64    `json:"count"`        // names (entries)
+	Files       int64    `json:"files"`        // distinct files: hard links of one inode count once
+	WastedBytes int64    `json:"wasted_bytes"` // size × (files − 1)
 	Verified    bool     `json:"verified"`     // members proven byte-identical (never from a sampled cas_id alone)
 	Paths       []string `json:"paths"`
 	IDs         []int64  `json:"ids"`
+	// Inodes holds each member's inode (0: unknown), in Paths' order: members with the
+	// same inode are hard links of one file (all members of a group are on one device, or
+	// their inodes are told apart by it: see migration 0009).
+	Inodes []int64 `json:"inodes"`
 	// IntegrityHash is the full-content BLAKE3 (hex) of a verified group.
 	IntegrityHash string `json:"integrity_hash,omitempty"`
 	// Unverified lists members that could not be read or no longer have the indexed size
@@ -82,8 +92,11 @@ type Duplicates struct{ l *Library }
 func (l *Library) Duplicates() Duplicates { return Duplicates{l} }
 
 type dupKey struct {
-	content, n, size int64
+	content, n, files, size int64
 }
+
+// wasted is a group's wasted bytes: every file but one (hard links of one file are one).
+func (k dupKey) wasted() int64 { return k.size * (k.files - 1) }
 
 // Groups returns duplicate groups, most wasted bytes first (ties by cas_id), a page at a time.
 //
@@ -147,17 +160,16 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 	if err != nil {
 		return res, wrapDB(op, err)
 	}
-	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
 	// The cursor carries the index's totals; Verify's corrections below are the page's own.
 	res.TotalGroups, res.TotalWastedBytes = totals.groups, totals.wasted
 	if more {
 		last := page[len(page)-1]
-		res.Next = bind.encode(dupCursor{wasted: wasted(last), content: last.content, totals: totals})
+		res.Next = bind.encode(dupCursor{wasted: last.wasted(), content: last.content, totals: totals})
 	}
 	for _, k := range page {
-		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, WastedBytes: wasted(k)}
+		g := DupGroup{CasID: CasIDString(k.content), Size: k.size, Count: k.n, Files: k.files, WastedBytes: k.wasted()}
 		if q.Summary {
-			g.Paths, g.IDs = []string{}, []int64{}
+			g.Paths, g.IDs, g.Inodes = []string{}, []int64{}, []int64{}
 			res.Groups = append(res.Groups, g)
 			continue
 		}
@@ -206,10 +218,10 @@ type dupBinding struct {
 // another library (which would otherwise resume at a foreign position and echo foreign
 // totals). A client can forge a cursor it could have got anyway; it learns nothing from it.
 const (
-	dupCursorV1     = 1
+	dupCursorV1     = 2 // 2 since wasted bytes count files, not names (migration 0009)
 	dupCursorBody   = 1 + 4*8
 	dupCursorTag    = 8
-	dupCursorDomain = "filedex duplicates.find cursor v1\x00"
+	dupCursorDomain = "filedex duplicates.find cursor v2\x00"
 )
 
 func (b dupBinding) tag(body []byte) []byte {
@@ -270,7 +282,7 @@ func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, 
 	defer rows.Close()
 	for rows.Next() {
 		var k dupKey
-		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
+		if err := rows.Scan(&k.content, &k.n, &k.files, &k.size); err != nil {
 			return nil, false, totals, err
 		}
 		page = append(page, k)
@@ -289,7 +301,7 @@ func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, 
 		// The first page is every group: they are the totals, from the same statement.
 		for _, k := range page {
 			totals.groups++
-			totals.wasted += k.size * (k.n - 1)
+			totals.wasted += k.wasted()
 		}
 	default:
 		row, err := d.l.queryRow(ctx, dupTotalsQ, minSize, kind)
@@ -304,8 +316,9 @@ func (d Duplicates) indexedGroups(ctx context.Context, minSize int64, kind int, 
 }
 
 // dupWasted is content_dupes' indexed expression, written exactly as in the index so the
-// planner matches it.
-const dupWasted = `size_bytes * (entry_count - 1)`
+// planner matches it: the bytes of every file of the content but one (file_count counts hard
+// links of one inode once, migration 0009).
+const dupWasted = `size_bytes * (file_count - 1)`
 
 // dupTotalsQ: number of groups and wasted bytes over content_dupes (?1 minimum size, ?2 kind
 // or -1), run by the first page only. The index alone answers, filters included (it carries
@@ -313,12 +326,12 @@ const dupWasted = `size_bytes * (entry_count - 1)`
 // the totals may be a commit newer or older than the first page — as later pages may be
 // anyway.
 const dupTotalsQ = `SELECT count(*), coalesce(sum(` + dupWasted + `), 0) FROM content_identity INDEXED BY content_dupes
-WHERE entry_count > 1 AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)`
+WHERE file_count > 1 AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)`
 
 // dupPageQ: the groups after the cursor (?3 wasted, ?4 cas_id) in (wasted desc, cas_id asc)
 // order, at most ?5. The cursor bounds are hidden from STAT4 as explained at listDirsQ.
-const dupPageQ = `SELECT id, entry_count, size_bytes FROM content_identity INDEXED BY content_dupes
-WHERE entry_count > 1 AND ` + dupWasted + ` <= (SELECT ?3) AND (` + dupWasted + ` < (SELECT ?3) OR id > (SELECT ?4))
+const dupPageQ = `SELECT id, entry_count, file_count, size_bytes FROM content_identity INDEXED BY content_dupes
+WHERE file_count > 1 AND ` + dupWasted + ` <= (SELECT ?3) AND (` + dupWasted + ` < (SELECT ?3) OR id > (SELECT ?4))
  AND size_bytes >= ?1 AND (?2 < 0 OR kind = ?2)
 ORDER BY ` + dupWasted + ` DESC, id LIMIT (SELECT ?5)`
 
@@ -334,19 +347,19 @@ func (d Duplicates) subtreeGroups(ctx context.Context, under *subtree, minSize i
 	var all []dupKey
 	for rows.Next() {
 		var k dupKey
-		if err := rows.Scan(&k.content, &k.n, &k.size); err != nil {
+		if err := rows.Scan(&k.content, &k.n, &k.files, &k.size); err != nil {
 			rows.Close()
 			return nil, false, totals, err
 		}
 		all = append(all, k)
-		totals.wasted += k.size * (k.n - 1)
+		totals.wasted += k.wasted()
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, totals, err
 	}
 	totals.groups = int64(len(all))
-	wasted := func(k dupKey) int64 { return k.size * (k.n - 1) }
+	wasted := func(k dupKey) int64 { return k.wasted() }
 	slices.SortFunc(all, func(a, b dupKey) int {
 		return cmp.Or(cmp.Compare(wasted(b), wasted(a)), cmp.Compare(a.content, b.content))
 	})
@@ -368,16 +381,18 @@ func (d Duplicates) subtreeGroups(ctx context.Context, under *subtree, minSize i
 	return page, start+limit < len(all), totals, nil
 }
 
-// dupGroupsUnderQ: the same over a subtree (?1..?4 as in subtreeDirs).
-const dupGroupsUnderQ = `SELECT g.content_id, g.n, c.size_bytes FROM (
-  SELECT content_id, count(*) AS n FROM entries INDEXED BY entries_parent_name
-  WHERE parent_id IN (` + subtreeDirs + `) AND content_id IS NOT NULL GROUP BY content_id HAVING count(*) > 1
+// dupGroupsUnderQ: the same over a subtree (?1..?4 as in subtreeDirs). A subtree is in one
+// location, so on one device: its files are its distinct inodes (a name without one is a
+// file of its own).
+const dupGroupsUnderQ = `SELECT g.content_id, g.n, g.files, c.size_bytes FROM (
+  SELECT content_id, count(*) AS n, count(DISTINCT iif(inode > 0, inode, -id)) AS files FROM entries INDEXED BY entries_parent_name
+  WHERE parent_id IN (` + subtreeDirs + `) AND content_id IS NOT NULL GROUP BY content_id HAVING files > 1
 ) g JOIN content_identity c ON c.id = g.content_id
 WHERE c.size_bytes >= ?5 AND (?6 < 0 OR c.kind = ?6)`
 
 // members fills a group's entry ids and paths (entries_content search).
 func (d Duplicates) members(ctx context.Context, op string, content int64, under *subtree, g *DupGroup) error {
-	const q = `SELECT e.id, e.name, p.path, l.path FROM entries e INDEXED BY entries_content
+	const q = `SELECT e.id, coalesce(e.inode, 0), e.name, p.path, l.path FROM entries e INDEXED BY entries_content
 JOIN locations l ON l.id = e.location_id JOIN entries p ON p.id = e.parent_id
 WHERE e.content_id = (SELECT ?1) AND e.content_id IS NOT NULL
  AND (?2 = 0 OR (p.location_id = ?2 AND (p.id = ?5 OR (p.path >= ?3 AND p.path < ?4))))
@@ -394,12 +409,13 @@ ORDER BY e.id`
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var eid int64
+		var eid, ino int64
 		var name, parentPath, locPath string
-		if err := rows.Scan(&eid, &name, &parentPath, &locPath); err != nil {
+		if err := rows.Scan(&eid, &ino, &name, &parentPath, &locPath); err != nil {
 			return wrapDB(op, err)
 		}
 		g.IDs = append(g.IDs, eid)
+		g.Inodes = append(g.Inodes, ino)
 		g.Paths = append(g.Paths, joinPath(locPath, parentPath, name))
 	}
 	return wrapDB(op, rows.Err())
@@ -418,9 +434,9 @@ ORDER BY e.id`
 // deep-mode consumers.
 func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupGroup) ([]DupGroup, error) {
 	type member struct {
-		id   int64
-		path string
-		sum  [32]byte
+		id, ino int64
+		path    string
+		sum     [32]byte
 	}
 	var ok []member
 	var bad []string
@@ -428,12 +444,27 @@ func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupG
 		if err := ctx.Err(); err != nil {
 			return nil, wrapDB(op, err)
 		}
+		// Every name is read, links too: a name may no longer be a link of the inode the
+		// index knows (replaced since), and proof is about what is on disk now.
 		sum, err := hashFile(path, g.Size)
 		if err != nil {
 			bad = append(bad, path)
 			continue
 		}
-		ok = append(ok, member{g.IDs[i], path, sum})
+		ok = append(ok, member{g.IDs[i], g.Inodes[i], path, sum})
+	}
+	// files counts a class's distinct files, as file_count does: hard links of one inode
+	// are one file.
+	files := func(ms []member) int64 {
+		seen := map[int64]bool{}
+		var n int64
+		for _, m := range ms {
+			if m.ino == 0 || !seen[m.ino] {
+				n++
+			}
+			seen[m.ino] = true
+		}
+		return n
 	}
 	// Classes of equal hashes, in member (id) order.
 	slices.SortStableFunc(ok, func(a, b member) int { return bytes.Compare(a.sum[:], b.sum[:]) })
@@ -443,14 +474,15 @@ func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupG
 		for j < len(ok) && ok[j].sum == ok[i].sum {
 			j++
 		}
-		if j-i >= 2 {
-			v := DupGroup{CasID: g.CasID, Size: g.Size, Count: int64(j - i), WastedBytes: g.Size * int64(j-i-1),
+		if nf := files(ok[i:j]); nf >= 2 {
+			v := DupGroup{CasID: g.CasID, Size: g.Size, Count: int64(j - i), Files: nf, WastedBytes: g.Size * (nf - 1),
 				Verified: true, IntegrityHash: hex.EncodeToString(ok[i].sum[:])}
 			cls := ok[i:j]
 			slices.SortFunc(cls, func(a, b member) int { return cmp.Compare(a.id, b.id) })
 			for _, m := range cls {
 				v.IDs = append(v.IDs, m.id)
 				v.Paths = append(v.Paths, m.path)
+				v.Inodes = append(v.Inodes, m.ino)
 			}
 			out = append(out, v)
 		}
@@ -467,7 +499,7 @@ func (d Duplicates) verify(ctx context.Context, op string, content int64, g DupG
 	}
 	if len(bad) > 0 {
 		if len(out) == 0 {
-			out = append(out, DupGroup{CasID: g.CasID, Size: g.Size, Paths: []string{}, IDs: []int64{}})
+			out = append(out, DupGroup{CasID: g.CasID, Size: g.Size, Paths: []string{}, IDs: []int64{}, Inodes: []int64{}})
 		}
 		out[0].Unverified = bad
 	}

@@ -263,7 +263,10 @@ type TreeStats struct {
 	Files    int64 `json:"files"`
 	Dirs     int64 `json:"dirs"` // directories below the root of the subtree
 	Symlinks int64 `json:"symlinks"`
-	Bytes    int64 `json:"bytes"` // sum of file sizes
+	Bytes    int64 `json:"bytes"` // sum of file sizes, each file once: hard links of one inode count once (as du does)
+	// HardLinks is the number of names among Files that are further hard links of a file
+	// already counted: their bytes are not in Bytes.
+	HardLinks int64 `json:"hard_links,omitempty"`
 }
 
 // Stats counts the files, directories and symlinks below a directory and sums the file
@@ -296,9 +299,56 @@ func (s Entries) Stats(ctx context.Context, id int64) (TreeStats, error) {
 	if err != nil {
 		return st, wrapDB(op, err)
 	}
-	err = row.Scan(&st.Files, &st.Dirs, &st.Symlinks, &st.Bytes)
-	return st, wrapDB(op, err)
+	if err = row.Scan(&st.Files, &st.Dirs, &st.Symlinks, &st.Bytes); err != nil {
+		return st, wrapDB(op, err)
+	}
+	links, err := s.l.subtreeLinks(ctx, loc, lo, hi, id)
+	if err != nil {
+		return st, wrapDB(op, err)
+	}
+	for _, k := range links {
+		st.Bytes -= k.extra
+		st.HardLinks += k.names - 1
+	}
+	return st, nil
 }
+
+// linkedFile is a file with several names in a subtree; extra is the bytes its names beyond
+// the first added to the subtree's sum (their sizes are its size).
+type linkedFile struct {
+	content, inode, extra, names int64
+}
+
+// subtreeLinks returns the files with more than one name (hard links of one inode) in a
+// subtree (parameters as in subtreeDirs), each with its number of names there: what du
+// subtracts from dir_stats' sums, which add every name's size. Hard links are found among
+// the contents that have them, the partial index content_linked (migration 0009): a handful
+// of contents, whatever the size of the library. Names without a content (metadata-mode
+// locations) are not matched: those locations count each name.
+func (l *Library) subtreeLinks(ctx context.Context, loc int64, lo string, hi any, dir int64) ([]linkedFile, error) {
+	rows, err := l.query(ctx, subtreeLinksQ, loc, lo, hi, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []linkedFile
+	for rows.Next() {
+		var k linkedFile
+		if err := rows.Scan(&k.content, &k.inode, &k.extra, &k.names); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// subtreeLinksQ: see subtreeLinks. One location: one device, so the inode tells files apart.
+const subtreeLinksQ = `SELECT e.content_id, e.inode, sum(e.size) - max(e.size), count(*) FROM content_identity c INDEXED BY content_linked
+CROSS JOIN entries e INDEXED BY entries_content ON e.content_id = c.id
+JOIN entries p ON p.id = e.parent_id
+WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1
+ AND (p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3))
+GROUP BY e.content_id, e.inode HAVING count(*) > 1`
 
 // subtreeStatsQ sums the dir_stats rows of a subtree's directories (parameters as in
 // subtreeDirs): the directory ?4's own row plus every directory row below it.

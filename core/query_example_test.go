@@ -104,7 +104,7 @@ func ExampleEntries_Stats() {
 	dir, _ := lib.Entries().Resolve(ctx, filepath.Join(root, "docs"))
 	st, _ := lib.Entries().Stats(ctx, dir)
 	fmt.Printf("%+v\n", st)
-	// Output: {Files:3 Dirs:1 Symlinks:0 Bytes:13}
+	// Output: {Files:3 Dirs:1 Symlinks:0 Bytes:13 HardLinks:0}
 }
 
 func ExampleEntries_Move() {

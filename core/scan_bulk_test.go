@@ -185,7 +185,8 @@ func TestBulkCatchUp_Plans(t *testing.T) {
 			if !strings.Contains(d, " entries") || strings.Contains(d, "entries_fts") {
 				continue
 			}
-			if !strings.Contains(d, "INTEGER PRIMARY KEY (rowid>?)") && !strings.Contains(d, "(parent_id=?)") {
+			// (content_id=?): one content's names, for its file count (migration 0009).
+			if !strings.Contains(d, "INTEGER PRIMARY KEY (rowid>?)") && !strings.Contains(d, "(parent_id=?)") && !strings.Contains(d, "entries_content (content_id=?)") {
 				t.Errorf("%s\nplan: %q", q, plan)
 			}
 		}

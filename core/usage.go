@@ -42,8 +42,12 @@ func (u Usage) LargeFiles(ctx context.Context, minSize int64, limit int) ([]DirU
 	} else {
 		from += " WHERE"
 	}
+	// Hard links of one file in one directory count once (a file: an inode; a name without
+	// one is a file of its own); n counts the names.
 	rows, err := u.l.read.QueryContext(ctx, `SELECT g.parent_id, g.total, g.n, l.path, p.path FROM (
-  SELECT e.parent_id, sum(e.size) AS total, count(*) AS n `+from+` e.size >= ? AND e.kind = 0 GROUP BY e.parent_id
+  SELECT f.parent_id, sum(f.size) AS total, sum(f.names) AS n FROM (
+    SELECT e.parent_id, e.size, count(*) AS names `+from+` e.size >= ? AND e.kind = 0 GROUP BY e.parent_id, iif(e.inode > 0, e.inode, -e.id)
+  ) f GROUP BY f.parent_id
 ) g JOIN entries p ON p.id = g.parent_id JOIN locations l ON l.id = p.location_id
 ORDER BY g.total DESC, g.parent_id LIMIT ?`, minSize, limit)
 	if err != nil {
@@ -165,6 +169,54 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 			x.Dirs += d.dirs
 		}
 	}
+	// Hard links count once per reported directory, as du counts them: each further name
+	// of a file within a directory's subtree takes its size back out. Only the subtree's
+	// names of linked contents are read (subtreeLinkNamesQ), not its files.
+	rows, err = u.l.query(ctx, subtreeLinkNamesQ, st.loc, st.lo, st.hi, st.id)
+	if err != nil {
+		return nil, wrapDB(op, err)
+	}
+	type linkKey struct {
+		dir            string
+		content, inode int64
+	}
+	type linkSum struct{ sum, max int64 }
+	names := map[linkKey]*linkSum{}
+	for rows.Next() {
+		var content, inode, size int64
+		var parent string
+		if err := rows.Scan(&content, &inode, &size, &parent); err != nil {
+			rows.Close()
+			return nil, wrapDB(op, err)
+		}
+		rel := ""
+		if parent != rootPath {
+			rel = parent[prefixLen:]
+		}
+		parts := strings.Split(rel, "/")
+		if rel == "" {
+			parts = nil
+		}
+		for k := min(len(parts), depth); k >= 0; k-- {
+			key := linkKey{strings.Join(parts[:k], "/"), content, inode}
+			x := names[key]
+			if x == nil {
+				x = &linkSum{}
+				names[key] = x
+			}
+			x.sum += size
+			x.max = max(x.max, size)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrapDB(op, err)
+	}
+	for k, x := range names {
+		if d := out[k.dir]; d != nil {
+			d.Bytes -= x.sum - x.max
+		}
+	}
 	res := make([]DirUsage, 0, len(out))
 	for _, x := range out {
 		res = append(res, *x)
@@ -172,6 +224,14 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 	slices.SortFunc(res, func(a, b DirUsage) int { return cmp.Compare(a.Path, b.Path) })
 	return res, nil
 }
+
+// subtreeLinkNamesQ: every name in a subtree (parameters as in subtreeDirs) of a file that
+// has hard links, with its directory's path (subtreeLinksQ, one row per name).
+const subtreeLinkNamesQ = `SELECT e.content_id, e.inode, e.size, p.path FROM content_identity c INDEXED BY content_linked
+CROSS JOIN entries e INDEXED BY entries_content ON e.content_id = c.id
+JOIN entries p ON p.id = e.parent_id
+WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1
+ AND (p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3))`
 
 // usageDirsQ: the dir_stats rows of a subtree's directories (parameters as in subtreeDirs;
 // loop order fixed as in subtreeStatsQ).
