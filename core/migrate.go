@@ -13,6 +13,10 @@ type MigrationReport struct {
 	Migrations []migrations.Status `json:"migrations"`
 	Current    int                 `json:"current"`
 	Latest     int                 `json:"latest"`
+	// Applied (MigrateUp, MigrateFresh) and RolledBack (MigrateDown, MigrateFresh) are the
+	// migrations this call ran, in the order it ran them; empty when it changed nothing.
+	Applied    []migrations.Status `json:"applied,omitempty"`
+	RolledBack []migrations.Status `json:"rolled_back,omitempty"`
 }
 
 // Migrations reports the library's schema state. Open applies pending migrations, so a
@@ -75,6 +79,10 @@ func (l *Library) migrate(ctx context.Context, op string, fn func(*migrations.Ru
 		delete(l.stmts, k)
 	}
 	l.stmtMu.Unlock()
+	before, err := l.Migrations(ctx)
+	if err != nil {
+		return MigrationReport{}, err
+	}
 	if err := fn(migrations.NewRunner(l.write, l.opts.Clock.Now)); err != nil {
 		return MigrationReport{}, wrapDB(op, err)
 	}
@@ -83,5 +91,28 @@ func (l *Library) migrate(ctx context.Context, op string, fn func(*migrations.Ru
 		l.info.SchemaVersion = rep.Current
 		err = l.loadEntryUUIDBase(ctx)
 	}
+	if op == "migrations.fresh" {
+		// Fresh goes down to 0 and back up: everything applied before was rolled back.
+		for i := before.Current; i >= 1; i-- {
+			rep.RolledBack = append(rep.RolledBack, statusOf(before, i))
+		}
+		before.Current = 0
+	}
+	for v := before.Current + 1; v <= rep.Current; v++ {
+		rep.Applied = append(rep.Applied, statusOf(rep, v))
+	}
+	for v := before.Current; v > rep.Current; v-- {
+		rep.RolledBack = append(rep.RolledBack, statusOf(before, v))
+	}
 	return rep, err
+}
+
+// statusOf is version v's row of a report.
+func statusOf(r MigrationReport, v int) migrations.Status {
+	for _, m := range r.Migrations {
+		if m.Version == v {
+			return m
+		}
+	}
+	return migrations.Status{Version: v}
 }

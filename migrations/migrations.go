@@ -64,8 +64,9 @@ var (
 	ErrChanged = errors.New("applied migration has changed")
 	// ErrNotForced reports a destructive operation called without force.
 	ErrNotForced = errors.New("refusing to drop the schema without force")
-	// ErrBadTarget reports a migration version that does not exist.
-	ErrBadTarget = errors.New("no such migration version")
+	// ErrBadTarget reports a migration target that cannot be reached: a version that does
+	// not exist, one behind the applied version for Up, more steps than applied for Down.
+	ErrBadTarget = errors.New("bad migration target")
 )
 
 var fileRE = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.(up|down)\.sql$`)
@@ -271,7 +272,7 @@ func (r *Runner) Up(ctx context.Context, to int) error {
 		to = len(r.migrations)
 	}
 	if to < 0 || to > len(r.migrations) {
-		return fmt.Errorf("%w: %d (this binary has 1 to %d)", ErrBadTarget, to, len(r.migrations))
+		return fmt.Errorf("%w: no version %d (this binary has 1 to %d)", ErrBadTarget, to, len(r.migrations))
 	}
 	if err := r.Verify(ctx); err != nil {
 		return err
@@ -279,6 +280,10 @@ func (r *Runner) Up(ctx context.Context, to int) error {
 	cur, err := r.Current(ctx)
 	if err != nil {
 		return err
+	}
+	if to < cur {
+		// Up never removes a migration: going back is Down's, which says so.
+		return fmt.Errorf("%w: %d is older than the applied version %d (up only applies; roll back with down)", ErrBadTarget, to, cur)
 	}
 	for _, m := range r.migrations[cur:to] {
 		if err := r.apply(ctx, m, true); err != nil {

@@ -261,3 +261,26 @@ func TestAggregates_Backfill(t *testing.T) {
 		t.Errorf("entry_count = %s", counts)
 	}
 }
+
+// TestRunner_UpBehindIsBadTarget: Up to a version behind the applied one is ErrBadTarget
+// (it panicked slicing the migrations backwards), and changes nothing.
+func TestRunner_UpBehindIsBadTarget(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	r := NewRunner(db, nil)
+	if err := r.Up(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	before := schema(t, db)
+	for _, to := range []int{1, Latest() - 1, -1, Latest() + 1} {
+		if err := r.Up(ctx, to); !errors.Is(err, ErrBadTarget) {
+			t.Errorf("Up(%d) at version %d: %v, want ErrBadTarget", to, Latest(), err)
+		}
+	}
+	if err := r.Up(ctx, Latest()); err != nil {
+		t.Errorf("Up(latest) at latest: %v", err)
+	}
+	if schema(t, db) != before {
+		t.Error("a refused Up changed the schema")
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -13,10 +14,12 @@ import (
 type dupGroup struct {
 	CasID       string   `json:"cas_id"`
 	Size        int64    `json:"size"`
-	Count       int64    `json:"count"`
+	Count       int64    `json:"count"` // names
+	Files       int64    `json:"files"` // distinct files: hard links of one inode are one
 	WastedBytes int64    `json:"wasted_bytes"`
 	Verified    bool     `json:"verified"`
 	Paths       []string `json:"paths"`
+	Inodes      []int64  `json:"inodes"` // beside paths: equal inodes are hard links of one file
 }
 
 // dupesOutput is dupes' --json document.
@@ -102,7 +105,7 @@ in full and splits any group whose members differ.`,
 					return err
 				}
 				for _, g := range res.Groups {
-					out.Groups = append(out.Groups, dupGroup{CasID: g.CasID, Size: g.Size, Count: g.Count, WastedBytes: g.WastedBytes, Verified: g.Verified, Paths: g.Paths})
+					out.Groups = append(out.Groups, dupGroup{CasID: g.CasID, Size: g.Size, Count: g.Count, Files: g.Files, WastedBytes: g.WastedBytes, Verified: g.Verified, Paths: g.Paths, Inodes: g.Inodes})
 				}
 				out.TotalWastedBytes, out.TotalGroups = res.TotalWastedBytes, res.TotalGroups
 				if res.Next == "" || (limit > 0 && len(out.Groups) >= limit) {
@@ -126,10 +129,24 @@ in full and splits any group whose members differ.`,
 				if g.Verified {
 					ver = "  " + a.paint(colGreen, "verified")
 				}
-				fmt.Fprintf(a.stdout, "%s × %s  %s%s\n", groupDigits(g.Count), humanSize(g.Size),
+				links := ""
+				if g.Count > g.Files {
+					links = fmt.Sprintf(" (%s names)", groupDigits(g.Count))
+				}
+				fmt.Fprintf(a.stdout, "%s × %s%s  %s%s\n", groupDigits(g.Files), humanSize(g.Size), links,
 					a.paint(colYell, humanSize(g.WastedBytes)+" wasted"), ver)
-				for _, p := range g.Paths {
+				// A file's further names (hard links) follow its first, marked as links:
+				// they are the same file, not waste.
+				for i, p := range g.Paths {
+					if i < len(g.Inodes) && g.Inodes[i] != 0 && slices.Index(g.Inodes, g.Inodes[i]) < i {
+						continue
+					}
 					fmt.Fprintf(a.stdout, "  %s\n", a.displayPath(p))
+					for j := i + 1; i < len(g.Inodes) && g.Inodes[i] != 0 && j < len(g.Paths); j++ {
+						if g.Inodes[j] == g.Inodes[i] {
+							fmt.Fprintf(a.stdout, "    = %s  (hard link)\n", a.displayPath(g.Paths[j]))
+						}
+					}
 				}
 			}
 			fmt.Fprintln(a.stdout)

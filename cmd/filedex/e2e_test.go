@@ -521,3 +521,49 @@ func TestCLI_Migrate(t *testing.T) {
 		t.Errorf("fresh kept the tag:\n%s", out)
 	}
 }
+
+// TestCLI_MigrateTargets: a target the schema cannot reach is a usage error (exit 2), never
+// a panic, and up and down say which migrations they ran.
+func TestCLI_MigrateTargets(t *testing.T) {
+	c := newCLI(t)
+	c.ok("tag", "create", "kept")
+	var st struct{ Current, Latest int }
+	c.json(&st, "migrate", "status")
+	for _, args := range [][]string{
+		{"migrate", "up", "--to", "3"}, // behind the applied version
+		{"migrate", "up", "--to", "0"},
+		{"migrate", "up", "--to", "-1"},
+		{"migrate", "up", "--to", fmt.Sprint(st.Latest + 1)},
+		{"migrate", "down", "--steps", "0"},
+		{"migrate", "down", "--steps", "-2"},
+		{"migrate", "down", "--steps", fmt.Sprint(st.Latest + 1)},
+	} {
+		r := c.run(args...)
+		if r.code != 2 || strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "internal error") {
+			t.Errorf("filedex %s: exit %d, want 2 (usage)\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+	}
+	out := c.ok("migrate", "down", "--steps", "2")
+	if !strings.Contains(out, fmt.Sprintf("Rolled back %04d_", st.Latest)) || !strings.Contains(out, fmt.Sprintf("Rolled back %04d_", st.Latest-1)) {
+		t.Errorf("down --steps 2 does not name what it rolled back:\n%s", out)
+	}
+	out = c.ok("migrate", "up", "--to", fmt.Sprint(st.Latest-1))
+	if !strings.Contains(out, fmt.Sprintf("Applied %04d_", st.Latest-1)) || strings.Contains(out, fmt.Sprintf("Applied %04d_", st.Latest)) {
+		t.Errorf("up --to %d:\n%s", st.Latest-1, out)
+	}
+	out = c.ok("migrate", "up")
+	if !strings.Contains(out, fmt.Sprintf("Applied %04d_", st.Latest)) || strings.Contains(out, "up to date") {
+		t.Errorf("up after down does not say what it applied:\n%s", out)
+	}
+	if out := c.ok("migrate", "up"); !strings.Contains(out, "Nothing to apply") {
+		t.Errorf("up on a current schema:\n%s", out)
+	}
+	var rep struct {
+		Applied []struct{ Version int } `json:"applied"`
+	}
+	c.ok("migrate", "down", "--steps", "1")
+	c.json(&rep, "migrate", "up")
+	if len(rep.Applied) != 1 || rep.Applied[0].Version != st.Latest {
+		t.Errorf("--json migrate up: applied %+v, want [%d]", rep.Applied, st.Latest)
+	}
+}

@@ -2,10 +2,37 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"github.com/filedex/filedex/bindings"
 
 	"github.com/spf13/cobra"
 )
+
+// migrateResult is the part of migrations.up/down's result the human output shows.
+type migrateResult struct {
+	Current int `json:"current"`
+	Latest  int `json:"latest"`
+	Applied []struct {
+		Version int    `json:"version"`
+		Name    string `json:"name"`
+	} `json:"applied"`
+	RolledBack []struct {
+		Version int    `json:"version"`
+		Name    string `json:"name"`
+	} `json:"rolled_back"`
+}
+
+// badTargetIsUsage makes a target the engine refuses (a version that does not exist or is
+// already behind, more steps than applied) a usage error: the command line asked for it.
+func badTargetIsUsage(err error) error {
+	var re *rpcError
+	if errors.As(err, &re) && re.Code == bindings.CodeInvalid {
+		return usagef("%s", re.display())
+	}
+	return err
+}
 
 func (a *app) migrateCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -54,10 +81,24 @@ recreates an empty schema (everything indexed is lost).`,
 		Args:    argsRange(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			params := map[string]any{}
-			if to > 0 {
+			if cmd.Flags().Changed("to") {
+				if to < 1 {
+					return usagef("--to must be a migration version (1 or more)")
+				}
 				params["to"] = to
 			}
-			return a.simpleCall(cmd, "migrations.up", params, "migrating", func(json.RawMessage) { fmt.Fprintln(a.stdout, "Schema up to date.") })
+			return badTargetIsUsage(a.simpleCall(cmd, "migrations.up", params, "migrating", func(raw json.RawMessage) {
+				var r migrateResult
+				json.Unmarshal(raw, &r)
+				if len(r.Applied) == 0 {
+					fmt.Fprintf(a.stdout, "Nothing to apply: the schema is at version %d.\n", r.Current)
+					return
+				}
+				for _, m := range r.Applied {
+					fmt.Fprintf(a.stdout, "Applied %04d_%s\n", m.Version, m.Name)
+				}
+				fmt.Fprintf(a.stdout, "Schema at version %d (newest known: %d).\n", r.Current, r.Latest)
+			}))
 		},
 	}
 	up.Flags().IntVar(&to, "to", 0, "stop at this version")
@@ -70,9 +111,14 @@ recreates an empty schema (everything indexed is lost).`,
 			if steps < 1 {
 				return usagef("--steps must be at least 1")
 			}
-			return a.simpleCall(cmd, "migrations.down", map[string]any{"steps": steps}, "migrating", func(json.RawMessage) {
-				fmt.Fprintf(a.stdout, "Rolled back %s.\n", plural(int64(steps), "migration", "migrations"))
-			})
+			return badTargetIsUsage(a.simpleCall(cmd, "migrations.down", map[string]any{"steps": steps}, "migrating", func(raw json.RawMessage) {
+				var r migrateResult
+				json.Unmarshal(raw, &r)
+				for _, m := range r.RolledBack {
+					fmt.Fprintf(a.stdout, "Rolled back %04d_%s\n", m.Version, m.Name)
+				}
+				fmt.Fprintf(a.stdout, "Schema at version %d (newest known: %d).\n", r.Current, r.Latest)
+			}))
 		},
 	}
 	down.Flags().IntVar(&steps, "steps", 1, "how many migrations to roll back")
