@@ -256,8 +256,39 @@ func checkFileFormat(dbPath string, readOnly bool) error {
 }
 
 func (l *Library) verifySchema(ctx context.Context, probe *sql.DB, dbPath string) error {
+	if err := refuseForeign(ctx, probe, dbPath); err != nil {
+		return err
+	}
 	if err := migrations.NewRunner(probe, nil).Verify(ctx); err != nil {
 		return wrapOpen(err, dbPath)
+	}
+	return nil
+}
+
+// refuseForeign refuses a database that belongs to another application, before anything
+// writes to it: an empty database becomes a library, and filedex's own carries its
+// schema_migrations table (version, name, checksum, applied_at). Anything else, whether
+// another SQLite application's file in a folder the user pointed --library at, or a tool
+// whose schema_migrations has other columns, or a database stamped with an application id
+// (filedex sets none), would otherwise get filedex's tables added to it by the migrations.
+func refuseForeign(ctx context.Context, probe *sql.DB, dbPath string) error {
+	var appID int64
+	if err := probe.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	var objects, ours int64
+	var names string
+	err := probe.QueryRowContext(ctx, `SELECT count(*), coalesce(group_concat(name, ', '), ''),
+ (SELECT count(*) FROM pragma_table_info('schema_migrations') WHERE name IN ('version', 'name', 'checksum', 'applied_at'))
+FROM (SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name LIMIT 5)`).Scan(&objects, &names, &ours)
+	if err != nil {
+		return wrapOpen(err, dbPath)
+	}
+	switch {
+	case appID != 0:
+		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is not a filedex library: it belongs to another application (SQLite application id %#x); it was left untouched: choose another library directory", ErrIncompatible, dbPath, uint32(appID))}
+	case objects > 0 && ours != 4:
+		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is not a filedex library: it holds another application's tables (%s); it was left untouched: choose another library directory", ErrIncompatible, dbPath, names)}
 	}
 	return nil
 }
