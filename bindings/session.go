@@ -42,6 +42,9 @@ type OpenOptions struct {
 	// SkipMigrations opens an existing library without applying pending migrations, for
 	// the migrations.* methods (`filedex migrate`). A filedex extension to INTERFACES.md.
 	SkipMigrations bool `json:"skip_migrations,omitempty"`
+	// MustExist refuses to create the library (core.Options.MustExist): for clients that
+	// only read. A filedex extension.
+	MustExist bool `json:"must_exist,omitempty"`
 }
 
 var openOptionFields = jsonFieldNames(reflect.TypeFor[OpenOptions]())
@@ -103,7 +106,7 @@ func openSession(opts OpenOptions) (*Session, error) {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	s.opts.Library = dir
-	co := core.Options{ReadOnly: opts.ReadOnly, SkipMigrations: opts.SkipMigrations}
+	co := core.Options{ReadOnly: opts.ReadOnly, SkipMigrations: opts.SkipMigrations, MustExist: opts.MustExist}
 	if opts.FixedClock != "" {
 		t, _ := time.Parse(time.RFC3339, opts.FixedClock) // validated above
 		co.Clock = core.FixedClock(t.UTC())

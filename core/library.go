@@ -120,7 +120,7 @@ func (l *Library) open(ctx context.Context) error {
 	switch {
 	case err == nil && !st.IsDir():
 		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is a file, not a library directory", ErrInvalid, l.dir)}
-	case errors.Is(err, fs.ErrNotExist) && l.opts.ReadOnly:
+	case errors.Is(err, fs.ErrNotExist) && (l.opts.ReadOnly || l.opts.MustExist):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: no library at %s", ErrNotFound, l.dir)}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(l.dir, 0o755); err != nil {
@@ -128,6 +128,13 @@ func (l *Library) open(ctx context.Context) error {
 		}
 	case err != nil:
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
+	}
+	if l.opts.MustExist && !l.opts.ReadOnly {
+		// Before the lock, which would leave its file in a directory that holds no library.
+		// (A restore swapping database.db in at this moment keeps a file at that path.)
+		if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+			return &Error{Op: "open", Err: fmt.Errorf("%w: no library at %s (no %s there)", ErrNotFound, l.dir, DatabaseFile)}
+		}
 	}
 	if l.lock == nil {
 		// Before the first look at database.db: a restore holding the lock may be swapping it.
@@ -286,9 +293,9 @@ FROM (SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sql
 	}
 	switch {
 	case appID != 0:
-		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is not a filedex library: it belongs to another application (SQLite application id %#x); it was left untouched: choose another library directory", ErrIncompatible, dbPath, uint32(appID))}
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a filedex library: it belongs to another application (SQLite application id %#x); it was left untouched: choose another library directory", ErrIncompatible, dbPath, uint32(appID))}
 	case objects > 0 && ours != 4:
-		return &Error{Op: "open", Field: "library", Err: fmt.Errorf("%w: %s is not a filedex library: it holds another application's tables (%s); it was left untouched: choose another library directory", ErrIncompatible, dbPath, names)}
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a filedex library: it holds another application's tables (%s); it was left untouched: choose another library directory", ErrIncompatible, dbPath, names)}
 	}
 	return nil
 }

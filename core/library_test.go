@@ -113,3 +113,40 @@ func TestClose_LeavesNoWALFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen_MustExist: a caller that only reads gets ErrNotFound for a library that does not
+// exist, and nothing is created: neither the directory nor, in an existing directory, the
+// database or the lock file. An existing library opens as usual.
+func TestOpen_MustExist(t *testing.T) {
+	opts := testOptions()
+	opts.MustExist = true
+	missing := filepath.Join(t.TempDir(), "typo")
+	if lib, err := core.Open(missing, opts); !errors.Is(err, core.ErrNotFound) {
+		if lib != nil {
+			lib.Close()
+		}
+		t.Fatalf("missing directory: %v, want ErrNotFound", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the missing library's directory was created (%v)", err)
+	}
+	empty := t.TempDir()
+	if lib, err := core.Open(empty, opts); !errors.Is(err, core.ErrNotFound) {
+		if lib != nil {
+			lib.Close()
+		}
+		t.Fatalf("empty directory: %v, want ErrNotFound", err)
+	}
+	if des, _ := os.ReadDir(empty); len(des) != 0 {
+		t.Fatalf("an open that must not create left %d files in an empty directory (%s)", len(des), des[0].Name())
+	}
+	lib, err := core.Open(empty, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	if lib, err = core.Open(empty, opts); err != nil {
+		t.Fatalf("existing library with MustExist: %v", err)
+	}
+	lib.Close()
+}

@@ -24,6 +24,11 @@ type Options struct {
 	// refused either way, and a new library is always migrated.
 	SkipMigrations bool
 
+	// MustExist refuses to create a library: Open fails with ErrNotFound when dir or its
+	// database does not exist, and creates neither. For callers that only read (a typo in a
+	// library path must not leave an empty library behind); ReadOnly implies it.
+	MustExist bool
+
 	// Clock returns the current time; nil means time.Now. Tests and reproducible runs pass
 	// [FixedClock].
 	Clock Clock

@@ -23,6 +23,8 @@ type app struct {
 	engineName string
 	// skipMigrations: the migrate commands open a library without applying pending migrations.
 	skipMigrations bool
+	// mayCreate: the command writes and may create the library (createsLibrary).
+	mayCreate bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -87,10 +89,15 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 	if err != nil {
 		return nil, err
 	}
+	if !a.mayCreate {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			return nil, noLibraryError(dir)
+		}
+	}
 	if err := checkLibraryDir(dir); err != nil {
 		return nil, err
 	}
-	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations}
+	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations, MustExist: !a.mayCreate}
 	var eng bindings.Engine
 	switch a.engineName {
 	case "wasi":
@@ -106,17 +113,38 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 		}
 		eng, err = openWASI(ctx, mounts, opts)
 		if err != nil {
+			var be *bindings.Error
+			if errors.As(err, &be) && be.Code == bindings.CodeNotFound && !a.mayCreate {
+				return nil, noLibraryError(dir)
+			}
 			return nil, openError(dir, err)
 		}
 	default:
 		n, err := bindings.OpenNative(opts)
 		if err != nil {
+			var be *bindings.Error
+			if errors.As(err, &be) && be.Code == bindings.CodeNotFound && !a.mayCreate {
+				return nil, noLibraryError(dir)
+			}
 			return nil, openError(dir, err)
 		}
 		eng = n
 	}
 	a.eng = eng
 	return eng, nil
+}
+
+// createsLibrary lists the commands (path below the root) that write and may therefore
+// create a missing library. The rpc server serves clients that create libraries; restore
+// puts a library in place.
+var createsLibrary = map[string]bool{
+	"scan": true, "location add": true, "tag create": true, "label create": true,
+	"restore": true, "rpc": true, "migrate fresh": true,
+}
+
+// noLibraryError is a read command's answer on a library that does not exist.
+func noLibraryError(dir string) error {
+	return &rpcError{Code: bindings.CodeNotFound, Message: fmt.Sprintf("no library at %s (nothing indexed there yet: check --library, or create it with 'filedex scan DIR')", dir)}
 }
 
 // close releases the engine, if one was opened.

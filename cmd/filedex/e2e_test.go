@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -565,5 +566,52 @@ func TestCLI_MigrateTargets(t *testing.T) {
 	c.json(&rep, "migrate", "up")
 	if len(rep.Applied) != 1 || rep.Applied[0].Version != st.Latest {
 		t.Errorf("--json migrate up: applied %+v, want [%d]", rep.Applied, st.Latest)
+	}
+}
+
+// TestCLI_ReadsDoNotCreateLibraries: a read command on a library that does not exist says
+// so and exits 1 without creating it (a mistyped --library once left an empty library
+// behind); an empty --library is a usage error; a command that writes creates the library.
+// Both engines.
+func TestCLI_ReadsDoNotCreateLibraries(t *testing.T) {
+	engines := [][]string{nil}
+	if _, err := os.Stat("../../build/libfiledex.wasm"); err == nil || os.Getenv("FILEDEX_REQUIRE_ARTIFACTS") != "" {
+		engines = append(engines, []string{"--engine", "wasi"})
+	}
+	for _, eng := range engines {
+		c := newCLI(t)
+		if eng != nil {
+			c.env = append(c.env, wasiEnv(t)...)
+		}
+		c.lib = filepath.Join(t.TempDir(), "typo")
+		for _, args := range [][]string{{"stats"}, {"find", "--name", "x"}, {"ls"}, {"dupes"}, {"du"}, {"location", "list"}, {"tag", "list"}, {"check"}, {"migrate", "status"}} {
+			r := c.run(append(slices.Clone(eng), args...)...)
+			if r.code != 1 || !strings.Contains(r.stderr, "no library at "+c.lib) {
+				t.Errorf("%v %v on a missing library: exit %d, stderr %q; want 1 and \"no library at %s\"", eng, args, r.code, r.stderr, c.lib)
+			}
+			if _, err := os.Stat(c.lib); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("%v %v created the library directory (%v)", eng, args, err)
+			}
+		}
+		// An existing empty directory is no library either, and stays empty.
+		if err := os.Mkdir(c.lib, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.run(append(slices.Clone(eng), "stats")...); r.code != 1 {
+			t.Errorf("%v stats in an empty directory: exit %d (%s)", eng, r.code, r.stderr)
+		}
+		if des, _ := os.ReadDir(c.lib); len(des) != 0 {
+			t.Errorf("%v stats left %s in an empty directory", eng, des[0].Name())
+		}
+		c.ok(append(slices.Clone(eng), "tag", "create", "first")...)
+		if out := c.ok(append(slices.Clone(eng), "tag", "list")...); !strings.Contains(out, "first") {
+			t.Errorf("%v tag list after tag create: %s", eng, out)
+		}
+	}
+	c := newCLI(t)
+	c.lib = ""
+	r := c.run("stats")
+	if r.code != 2 || !strings.Contains(r.stderr, "--library") {
+		t.Errorf("--library \"\": exit %d, stderr %q; want a usage error", r.code, r.stderr)
 	}
 }

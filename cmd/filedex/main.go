@@ -139,6 +139,12 @@ $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.`,
 					a.skipMigrations = true
 				}
 			}
+			// Only commands that write may create a library; every other one needs an
+			// existing library, so a mistyped --library is an error, not a new empty library.
+			a.mayCreate = createsLibrary[strings.TrimPrefix(a.cmdPath, cmd.Root().Name()+" ")]
+			if f := cmd.Flags().Lookup("library"); f != nil && f.Changed && a.library == "" {
+				return usagef("--library needs a directory (an empty one was given)")
+			}
 			return a.checkGlobals()
 		},
 	}
