@@ -1,5 +1,7 @@
 package core
 
+import "context"
+
 // SetTestHooks lets external tests observe commits and make transactions small, so a crash
 // test can kill a scanning process between any two commits.
 func SetTestHooks(onCommit func(), maxChanges int) {
@@ -27,4 +29,9 @@ func CountChildReads() func() int {
 	n := 0
 	testHookChildren = func() { n++ }
 	return func() int { testHookChildren = nil; return n }
+}
+
+// ClaimLocationScan takes the claim a scan of loc holds while it runs.
+func ClaimLocationScan(l *Library, loc Location) (release func(), err error) {
+	return l.claimLocationScan(context.Background(), "test", loc)
 }

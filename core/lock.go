@@ -130,3 +130,44 @@ func (lk *libraryLock) release() error {
 	lk.f = nil
 	return err
 }
+
+// claimLocationScan makes sure one scan at a time writes a location: two scans of one tree
+// insert the same (parent, name) rows and both die of a UNIQUE conflict. The claim is an
+// exclusive lock on locks/scan-<location id> in the library directory (flock: held per open
+// file, so two Library values in one process exclude each other like two processes, and a
+// killed scan's claim goes with its process; its job then resumes normally). It does not
+// wait: a second scan is refused with ErrConflict naming the running job, and the running
+// one is never disturbed. Scans of different locations take different files.
+func (l *Library) claimLocationScan(ctx context.Context, op string, loc Location) (release func(), err error) {
+	dir := filepath.Join(l.dir, "locks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, &Error{Op: op, Err: fmt.Errorf("%w: scan lock: %w", ErrInvalid, err)}
+	}
+	path := filepath.Join(dir, fmt.Sprintf("scan-%d", loc.ID))
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, &Error{Op: op, Err: fmt.Errorf("%w: scan lock: %w", ErrInvalid, err)}
+	}
+	ok, err := tryLockFile(f, true)
+	if err != nil && isLockUnsupported(err) {
+		// No locks on this file system: scans go on unprotected, as before.
+		f.Close()
+		return func() {}, nil
+	}
+	if err != nil {
+		f.Close()
+		return nil, &Error{Op: op, Err: fmt.Errorf("%w: scan lock %s: %w", ErrInternal, path, err)}
+	}
+	if !ok {
+		f.Close()
+		what := fmt.Sprintf("a scan of %s is already running", loc.Path)
+		if jobs, _, err := l.Jobs().List(ctx, JobFilter{Kind: JobKindScan, LocationID: loc.ID, Active: true}, Page{Limit: 1}); err == nil && len(jobs) > 0 {
+			what += fmt.Sprintf(" as job %d", jobs[0].ID)
+		}
+		return nil, errConflict(op, what+" in another process (or another open library handle); wait for it to finish, or pause it there")
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
+}

@@ -167,6 +167,13 @@ func (l *Library) Scan(ctx context.Context, locationID int64, opts ScanOptions) 
 	if loc.DeviceID != l.deviceID {
 		return ScanResult{}, errInvalid(op, "id", "location %d belongs to another device", locationID)
 	}
+	// Before the job is looked up or created: two scans starting together would otherwise
+	// both find no job, create one each and write the same rows.
+	release, err := l.claimLocationScan(ctx, op, loc)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	defer release()
 	jobs, _, err := l.Jobs().List(ctx, JobFilter{Kind: JobKindScan, LocationID: locationID, Active: true}, Page{Limit: 1})
 	if err != nil {
 		return ScanResult{}, err
@@ -184,11 +191,17 @@ func (l *Library) Scan(ctx context.Context, locationID int64, opts ScanOptions) 
 			return ScanResult{}, err
 		}
 	}
-	return l.RunScanJob(ctx, job.ID, opts)
+	return l.runScanJob(ctx, job.ID, opts, true)
 }
 
-// RunScanJob continues a scan job: after a pause, a budget slice, or a crash.
+// RunScanJob continues a scan job: after a pause, a budget slice, or a crash. A scan of the
+// job's location running elsewhere (another process or Library value) is left alone: the
+// call fails with ErrConflict.
 func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions) (ScanResult, error) {
+	return l.runScanJob(ctx, jobID, opts, false)
+}
+
+func (l *Library) runScanJob(ctx context.Context, jobID int64, opts ScanOptions, claimed bool) (ScanResult, error) {
 	const op = "job.run"
 	job, err := l.Jobs().Get(ctx, jobID)
 	if err != nil {
@@ -203,6 +216,20 @@ func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions)
 	loc, err := l.Locations().Get(ctx, job.LocationID)
 	if err != nil {
 		return ScanResult{}, err
+	}
+	if !claimed {
+		release, err := l.claimLocationScan(ctx, op, loc)
+		if err != nil {
+			return ScanResult{}, err
+		}
+		defer release()
+		// The job may have finished while the claim was held elsewhere.
+		if job, err = l.Jobs().Get(ctx, jobID); err != nil {
+			return ScanResult{}, err
+		}
+		if job.Status.Finished() {
+			return ScanResult{}, errConflict(op, fmt.Sprintf("job %d is %s", jobID, job.Status))
+		}
 	}
 	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now(), clockStart: l.now()}
 	if err := s.init(ctx); err != nil {
