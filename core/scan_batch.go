@@ -395,7 +395,7 @@ func (s *scanner) children(c *sqlite3.Conn, dirID int64) ([]dbEntry, error) {
 		testHookChildren()
 	}
 	var out []dbEntry
-	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, 0), coalesce(content_id, 0), coalesce(path, '')
+	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, -1), coalesce(content_id, 0), coalesce(path, '')
 FROM entries WHERE parent_id = ? ORDER BY name`, []any{dirID}, func(st *sqlite3.Stmt) error {
 		out = append(out, dbEntry{
 			id: st.ColumnInt64(0), name: st.ColumnText(1), kind: Kind(st.ColumnInt64(2)), size: st.ColumnInt64(3),
@@ -458,7 +458,11 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 			}
 			changed := r.size != sizeOf(d.e) || r.mtime != nsToMS(d.e.Mtime)
 			newCID, hashed := cids[d.name]
-			if changed || r.perms != int64(d.e.Perm) || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
+			// Permissions count only where they can be seen (r.perms is -1 when unknown, so a
+			// platform that sees them fills them in): under WASI every file would otherwise
+			// "change" to the mode Go's port makes up.
+			permsChanged := walk.PermKnown && r.perms != int64(d.e.Perm)
+			if changed || permsChanged || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
 				cid := r.contentID
 				if changed || hashed {
 					cid = newCID
@@ -581,6 +585,7 @@ type pendingRow struct {
 	name, ext, path          string
 	hasExt, hasPath          bool
 	hasBtime, hasAtime       bool
+	hasPerms                 bool // false where the platform cannot see permissions (walk.PermKnown)
 	kind, size, perms, mtime int64
 	inode, btime, atime, cid int64 // inode, cid 0: NULL
 }
@@ -651,7 +656,7 @@ func bindPending(st *sqlite3.Stmt, base int, r *pendingRow, locID int64) error {
 		st.BindInt64(base+1, r.id), st.BindInt64(base+2, locID),
 		st.BindInt64(base+3, r.dirID), st.BindText(base+4, r.name), str(5, r.ext, r.hasExt),
 		st.BindInt64(base+6, r.kind), st.BindInt64(base+7, r.size), opt(8, r.inode, r.inode != 0),
-		st.BindInt64(base+9, r.perms), opt(10, r.btime, r.hasBtime), st.BindInt64(base+11, r.mtime),
+		opt(9, r.perms, r.hasPerms), opt(10, r.btime, r.hasBtime), st.BindInt64(base+11, r.mtime),
 		opt(12, r.atime, r.hasAtime), str(13, r.path, r.hasPath), opt(14, r.cid, r.cid != 0))
 }
 
@@ -659,8 +664,8 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	id := s.w.allocID()
 	k := kindOf(d.e.Type)
 	r := pendingRow{id: id, dirID: dirID, name: d.name,
-		kind: int64(k), size: sizeOf(d.e), inode: int64(d.e.Ino), perms: int64(d.e.Perm), mtime: nsToMS(d.e.Mtime),
-		cid: contentID}
+		kind: int64(k), size: sizeOf(d.e), inode: int64(d.e.Ino), perms: int64(d.e.Perm), hasPerms: walk.PermKnown,
+		mtime: nsToMS(d.e.Mtime), cid: contentID}
 	if d.e.Btime != 0 {
 		r.btime, r.hasBtime = nsToMS(d.e.Btime), true
 	}
@@ -682,17 +687,24 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	return id, nil
 }
 
-// updateRow rewrites a row's stat fields (and content id) from what was seen on disk.
+// updateRow rewrites a row's stat fields (and content id) from what was seen on disk. What
+// this platform cannot observe (permissions under WASI, a birth time the file system does
+// not report) is NULL here, and coalesce keeps the value a scan that could see it stored:
+// a rescan never replaces a known value with an unknown one. (The row is the same file:
+// apply only updates a row whose inode matches.)
 func (s *scanner) updateRow(c *sqlite3.Conn, id, dirID int64, d diskEntry, contentID int64) error {
-	var inode, cid any
+	var inode, cid, perms any
 	if d.e.Ino != 0 {
 		inode = int64(d.e.Ino)
 	}
 	if contentID != 0 {
 		cid = contentID
 	}
-	return s.w.exec(c, `UPDATE entries SET size = ?, inode = ?, permissions = ?, created_at = ?, modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
-		sizeOf(d.e), inode, int64(d.e.Perm), optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), cid, id)
+	if walk.PermKnown {
+		perms = int64(d.e.Perm)
+	}
+	return s.w.exec(c, `UPDATE entries SET size = ?, inode = ?, permissions = coalesce(?, permissions), created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
+		sizeOf(d.e), inode, perms, optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), cid, id)
 }
 
 // displace renames a row whose name is gone to "/<id>" (and, for a directory, the paths of

@@ -33,7 +33,7 @@ import (
 const digestVersion = 1
 
 // listingDigest hashes a directory's listing: what apply compares for each child (name,
-// kind, inode, size, mtime in ms, permissions), in the walker's name order, and whether every
+// kind, inode, size, mtime in ms, permissions where the platform sees them), in the walker's name order, and whether every
 // file of it has a content identity (contentDone).
 func listingDigest(buf []byte, disk []diskEntry, contentDone bool) (int64, []byte) {
 	buf = append(buf[:0], digestVersion)
@@ -44,7 +44,14 @@ func listingDigest(buf []byte, disk []diskEntry, contentDone bool) (int64, []byt
 		buf = binary.LittleEndian.AppendUint64(buf, d.e.Ino)
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(sizeOf(d.e)))
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(nsToMS(d.e.Mtime)))
-		buf = binary.LittleEndian.AppendUint32(buf, d.e.Perm)
+		perm := d.e.Perm
+		if !walk.PermKnown {
+			// Not compared (apply ignores them): a value no real mode has (modes fit in
+			// 12 bits), so a listing hashed without permissions never matches one hashed
+			// with them, whichever engine stored it.
+			perm = 0xFFFFFFFF
+		}
+		buf = binary.LittleEndian.AppendUint32(buf, perm)
 	}
 	if contentDone {
 		buf = append(buf, 1)

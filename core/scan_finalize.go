@@ -137,8 +137,10 @@ func (s *scanner) takePlace(ctx context.Context, tx *sql.Tx, d *displacedRow, fi
 	if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, fid); err != nil {
 		return false, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, size = ?, inode = ?, permissions = ?,
- created_at = ?, modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
+	// The moved file keeps what was known of it where this scan could not see it (NULL
+	// permissions under WASI, no birth time): see updateRow.
+	_, err = tx.ExecContext(ctx, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, size = ?, inode = ?, permissions = coalesce(?, permissions),
+ created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
 		parent, name, extText, size, inode, perms, created, mtime, accessed, content, d.id)
 	return err == nil, err
 }

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // wasiEnv returns the environment that makes --engine wasi find the module
@@ -71,5 +73,91 @@ func TestCLI_WASIEngineSameAsNative(t *testing.T) {
 				t.Errorf("%v group %d: native %+v, wasi %+v", args, i, n, w)
 			}
 		}
+	}
+}
+
+// TestCLI_WASIInventsNoMetadata: WASI preview 1 cannot see permission bits or birth times.
+// A natively indexed tree rescanned with --engine wasi changes nothing (it once "updated"
+// every file to the 0600 Go's wasip1 port makes up, and dropped created_at), and find --json
+// reads the same entries through both engines. A library the WASI engine builds holds those
+// values as unknown (null), never as invented ones. Access times that a content scan's own
+// reads moved are no change either.
+func TestCLI_WASIInventsNoMetadata(t *testing.T) {
+	env := wasiEnv(t)
+	tree := makeTree(t)
+	if err := os.Chmod(filepath.Join(tree, "dir0", "note00.txt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(tree, "dir1"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	// Access times before the modification times: a read then moves them (relatime).
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	filepath.WalkDir(tree, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Chtimes(p, old, old.Add(time.Hour))
+		}
+		return nil
+	})
+	c := newCLI(t)
+	wasi := append([]string{}, env...)
+	var first, again, viaWASI scanJSON
+	c.json(&first, "scan", tree)
+	if first.Summary.Added == 0 {
+		t.Fatalf("first scan: %+v", first.Summary)
+	}
+	c.json(&again, "scan", tree)
+	if s := again.Summary; s.Updated != 0 || s.Added != 0 || s.Removed != 0 {
+		t.Errorf("native rescan after a content scan read every file: %+v, want no change", s)
+	}
+	findNative := c.ok("--json", "find", "--under", tree, "--limit", "1000")
+	if !strings.Contains(findNative, `"permissions": 493`) { // 0755
+		t.Fatalf("native find shows no permissions:\n%.2000s", findNative)
+	}
+	cw := *c
+	cw.env = append(slices.Clone(c.env), wasi...)
+	cw.json(&viaWASI, "--engine", "wasi", "scan", tree)
+	if s := viaWASI.Summary; s.Updated != 0 || s.Added != 0 || s.Removed != 0 || s.Moved != 0 {
+		t.Errorf("--engine wasi rescan of a native library: %+v, want no change", s)
+	}
+	if got := cw.ok("--json", "--engine", "wasi", "find", "--under", tree, "--limit", "1000"); got != findNative {
+		t.Errorf("find --json differs between engines after a WASI rescan:\nnative %.1500s\nwasi   %.1500s", findNative, got)
+	}
+	if got := c.ok("--json", "find", "--under", tree, "--limit", "1000"); got != findNative {
+		t.Errorf("the WASI rescan changed what native find reads:\nbefore %.1500s\nafter  %.1500s", findNative, got)
+	}
+	c.json(&again, "scan", tree)
+	if s := again.Summary; s.Updated != 0 {
+		t.Errorf("native rescan after the WASI rescan: %+v, want no change", s)
+	}
+
+	// A library built by the WASI engine: permissions and birth times unknown, not made up.
+	w := newCLI(t)
+	w.env = append(w.env, wasi...)
+	var built scanJSON
+	w.json(&built, "--engine", "wasi", "scan", tree)
+	var found struct {
+		Entries []map[string]any `json:"entries"`
+	}
+	w.json(&found, "--engine", "wasi", "find", "--under", tree, "--limit", "1000")
+	if len(found.Entries) == 0 {
+		t.Fatal("wasi find found nothing")
+	}
+	for _, e := range found.Entries {
+		if p, ok := e["permissions"]; ok && p != nil {
+			t.Errorf("WASI-built library: %v has permissions %v (WASI cannot see them)", e["path"], p)
+		}
+		if b, ok := e["created_at"]; ok && b != nil {
+			t.Errorf("WASI-built library: %v has created_at %v (WASI has no birth time)", e["path"], b)
+		}
+	}
+	// Its native rescan fills in what it could not see, and the next changes nothing.
+	w.json(&again, "scan", tree)
+	w.json(&again, "scan", tree)
+	if s := again.Summary; s.Updated != 0 {
+		t.Errorf("second native rescan of a WASI-built library: %+v", s)
+	}
+	if got := w.ok("--json", "find", "--under", tree, "--limit", "1000"); !strings.Contains(got, `"permissions": 493`) {
+		t.Errorf("native rescan did not record the permissions WASI could not see:\n%.1500s", got)
 	}
 }

@@ -7,9 +7,15 @@ import (
 	"syscall"
 )
 
+// PermKnown reports whether Entry.Perm holds the file's permission bits. WASI preview 1
+// has none: Go's wasip1 port makes up a mode (0600 for a file of any mode), which must never
+// reach an index as if it had been seen.
+const PermKnown = false
+
 // fillSys takes inode, device, link count and times from the WASI filestat.
-// WASI has no birth time, owners or permission bits (Go reports 0 for them).
+// WASI has no birth time, owners or permission bits: Btime and Perm stay 0, unknown.
 func fillSys(e *Entry, fi fs.FileInfo) {
+	e.Perm = 0 // made up by the port (see PermKnown)
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return
