@@ -395,7 +395,7 @@ type EntryRow struct {
 	Kind        Kind
 	Size        int64
 	Inode       *int64
-	Permissions int64
+	Permissions *int64 // nil: unknown (not seen: WASI, or an entry added by hand)
 	CreatedAt   *time.Time
 	ModifiedAt  time.Time
 	AccessedAt  *time.Time

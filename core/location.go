@@ -169,8 +169,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.l.newUUID(now), s.l.deviceID, p, nullString(
 		if root == string(filepath.Separator) || root == "." {
 			root = "/"
 		}
+		var perms *int64
+		if walk.PermKnown { // WASI's stat makes a mode up (walk.PermKnown)
+			perms = ptr(int64(st.Mode().Perm()))
+		}
 		_, err = insertEntry(ctx, tx, s.l, EntryRow{LocationID: id, Name: root, Kind: KindDirectory,
-			ModifiedAt: st.ModTime(), Permissions: int64(st.Mode().Perm()), Path: ptr("")})
+			ModifiedAt: st.ModTime(), Permissions: perms, Path: ptr("")})
 		return err
 	})
 	if err != nil {

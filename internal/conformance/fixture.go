@@ -75,10 +75,9 @@ func Build(root string) error {
 		return err
 	}
 	// Last, after every file exists: creating a file changes its directory's
-	// mtime, setting modes and times changes nothing else. Modes are what a WASI
-	// guest reports whatever the host's bits (it sees none: 0600 for files,
-	// 0700 for directories), so "permissions" are equal on every engine and
-	// independent of the umask.
+	// mtime, setting modes and times changes nothing else. Fixed modes keep
+	// the native transcripts independent of the umask (a WASI guest sees no
+	// modes and reports none).
 	return filepath.Walk(filepath.Join(root, "data"), func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
