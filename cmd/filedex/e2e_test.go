@@ -615,3 +615,59 @@ func TestCLI_ReadsDoNotCreateLibraries(t *testing.T) {
 		t.Errorf("--library \"\": exit %d, stderr %q; want a usage error", r.code, r.stderr)
 	}
 }
+
+// TestCLI_HardLinksAreOneFile: dupes shows a hard link as a link of its file, never as
+// waste, and lists no group made only of links; du counts a linked file once.
+func TestCLI_HardLinksAreOneFile(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "tree")
+	if err := os.MkdirAll(filepath.Join(root, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("hard link "), 20000) // 200,000 bytes
+	lonely := bytes.Repeat([]byte("only links "), 10000)
+	for name, b := range map[string][]byte{"a/orig": data, "copy": data, "solo": lonely} {
+		if err := os.WriteFile(filepath.Join(root, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for old, link := range map[string]string{"a/orig": "a/link", "solo": "solo-link"} {
+		if err := os.Link(filepath.Join(root, old), filepath.Join(root, link)); err != nil {
+			t.Skipf("no hard links here: %v", err)
+		}
+	}
+	c := newCLI(t)
+	c.ok("scan", root)
+	var d struct {
+		Groups []struct {
+			Count       int64    `json:"count"`
+			Files       int64    `json:"files"`
+			WastedBytes int64    `json:"wasted_bytes"`
+			Paths       []string `json:"paths"`
+			Inodes      []int64  `json:"inodes"`
+		} `json:"groups"`
+		TotalWastedBytes int64 `json:"total_wasted_bytes"`
+		TotalGroups      int64 `json:"total_groups"`
+	}
+	c.json(&d, "dupes")
+	if d.TotalGroups != 1 || d.TotalWastedBytes != int64(len(data)) || len(d.Groups) != 1 {
+		t.Fatalf("dupes --json: %+v", d)
+	}
+	g := d.Groups[0]
+	if g.Count != 3 || g.Files != 2 || g.WastedBytes != int64(len(data)) || len(g.Inodes) != 3 {
+		t.Fatalf("group: %+v", g)
+	}
+	text := c.ok("dupes")
+	if !strings.Contains(text, "= "+filepath.Join(root, "a", "link")+"  (hard link)") && !strings.Contains(text, "= "+filepath.Join(root, "a", "orig")+"  (hard link)") {
+		t.Errorf("dupes does not mark the hard link:\n%s", text)
+	}
+	if strings.Contains(text, "solo") {
+		t.Errorf("dupes lists a file whose names are all links of one inode:\n%s", text)
+	}
+	var du struct {
+		Dirs []struct{ Bytes int64 } `json:"dirs"`
+	}
+	c.json(&du, "du", root)
+	if want := int64(2*len(data) + len(lonely)); len(du.Dirs) == 0 || du.Dirs[0].Bytes != want {
+		t.Errorf("du %s: %+v, want %d bytes (each file once)", root, du.Dirs, want)
+	}
+}
