@@ -106,6 +106,22 @@ func TestHardLinks_OneFile(t *testing.T) {
 		if len(lf) != 1 || lf[0].Bytes != soloSize || lf[0].Files != 3 {
 			t.Errorf("%s: LargeFiles = %+v, want solo with %d B in 3 names", step, lf, soloSize)
 		}
+		// The largest files: each file once, by one of its names.
+		for _, under := range []string{"", root, p("lib")} {
+			top, err := lib.Usage().Largest(ctx, under, 10)
+			must(err)
+			var sizes []int64
+			for _, e := range top {
+				sizes = append(sizes, e.Size)
+			}
+			want := []int64{soloSize, bigSize, bigSize}
+			if under == p("lib") {
+				want = want[1:]
+			}
+			if !slices.Equal(sizes, want) {
+				t.Errorf("%s: Largest(%q) sizes %v, want %v (each file once)", step, under, sizes, want)
+			}
+		}
 		rep, err := lib.Check(ctx)
 		must(err)
 		if !rep.OK {

@@ -273,8 +273,9 @@ func (u Usage) Largest(ctx context.Context, under string, n int) ([]Entry, error
 				// location's root at 1M entries (benchmarks, query/top_largest via tree.usage).
 				queries = largeThenSmall(` AND e.parent_id IN (`+subtreeDirs+`)`, st.loc, st.lo, st.hi, st.id)
 			} else {
+				filter := ` AND e.parent_id IN (` + subtreeDirs + `)`
 				queries = []largestQuery{{selectEntries("INDEXED BY entries_parent_name") +
-					` WHERE e.parent_id IN (` + subtreeDirs + `) AND e.kind = 0 ORDER BY e.size DESC, e.id LIMIT ?`,
+					` WHERE e.kind = 0` + filter + firstLink(filter) + ` ORDER BY e.size DESC, e.id LIMIT ?`,
 					[]any{st.loc, st.lo, st.hi, st.id}}}
 			}
 		}
@@ -313,7 +314,17 @@ type largestQuery struct {
 func largeThenSmall(filter string, args ...any) []largestQuery {
 	const order = ` ORDER BY e.size DESC, e.id LIMIT ?`
 	return []largestQuery{
-		{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0`, largeFileMin) + filter + order, args},
-		{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0`, largeFileMin) + filter + order, args},
+		{selectEntries("INDEXED BY entries_large") + fmt.Sprintf(` WHERE e.size >= %d AND e.kind = 0`, largeFileMin) + filter + firstLink(filter) + order, args},
+		{selectEntries("NOT INDEXED") + fmt.Sprintf(` WHERE e.size < %d AND e.kind = 0`, largeFileMin) + filter + firstLink(filter) + order, args},
 	}
+}
+
+// firstLink keeps a file with hard links once among the largest: by its first name (lowest
+// id) within the same filter (filter is written over e; it is applied to the other names as
+// x). Names of one content with one inode on one device are one file (migration 0009); one
+// entries_content search per candidate with a content.
+func firstLink(filter string) string {
+	return ` AND NOT (e.content_id IS NOT NULL AND e.inode > 0 AND EXISTS (SELECT 1 FROM entries x INDEXED BY entries_content
+ WHERE x.content_id = e.content_id AND x.inode = e.inode AND x.id < e.id` + strings.ReplaceAll(filter, "e.", "x.") + `
+ AND (x.location_id = e.location_id OR (SELECT device_id FROM locations WHERE id = x.location_id) = (SELECT device_id FROM locations WHERE id = e.location_id))))`
 }
