@@ -139,6 +139,9 @@ func (lk *libraryLock) release() error {
 // wait: a second scan is refused with ErrConflict naming the running job, and the running
 // one is never disturbed. Scans of different locations take different files.
 func (l *Library) claimLocationScan(ctx context.Context, op string, loc Location) (release func(), err error) {
+	if l.write == nil {
+		return nil, &Error{Op: op, Err: ErrReadOnly} // no scan writes a read-only library
+	}
 	dir := filepath.Join(l.dir, "locks")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &Error{Op: op, Err: fmt.Errorf("%w: scan lock: %w", ErrInvalid, err)}
