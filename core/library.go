@@ -181,6 +181,14 @@ func (l *Library) open(ctx context.Context) error {
 			if err := runner.Up(context.WithoutCancel(ctx), 0); err != nil {
 				return wrapDB("open: migrate", err)
 			}
+			if cur < migrations.Latest() {
+				// What follows (statistics, the reader pool, the identity rows) gets
+				// ConnectTimeout of its own: the migrations may have used it all up, and a
+				// library migrated, then refused for an expired deadline, is the same failure.
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), l.opts.ConnectTimeout)
+				defer cancel()
+			}
 		}
 		// Before any reader loads the statistics (optimize.go). Busy only delays it.
 		if err := forgetFTSSamples(ctx, l.write); err != nil && CodeOf(err) != CodeBusy {
