@@ -72,7 +72,7 @@ func TestLibrary_Check(t *testing.T) {
 	lib, _ := checkFixture(t)
 	rep := mustCheck(t, lib)
 	for _, c := range []string{core.CheckIntegrity, core.CheckForeignKeys, core.CheckLocationRoot, core.CheckDirectoryPath,
-		core.CheckParent, core.CheckTotals, core.CheckOrphanMeta, core.CheckOrphanContent, core.CheckDirStats, core.CheckEntryCount} {
+		core.CheckParent, core.CheckTotals, core.CheckOrphanMeta, core.CheckOrphanContent, core.CheckDirStats, core.CheckEntryCount, core.CheckFileCount} {
 		if !strings.Contains(strings.Join(rep.Checks, " "), c) {
 			t.Errorf("check %s did not run: %v", c, rep.Checks)
 		}
@@ -97,6 +97,7 @@ UPDATE entries SET location_id = (SELECT max(id) FROM locations) WHERE name = 'f
 		{core.CheckDirStats, `DELETE FROM dir_stats WHERE dir_id = (SELECT id FROM entries WHERE name = 'a')`, "no row"},
 		{core.CheckDirStats, `INSERT INTO dir_stats (dir_id) SELECT id FROM entries WHERE name = 'f.txt'`, "not a directory"},
 		{core.CheckEntryCount, `UPDATE content_identity SET entry_count = 3`, "entry_count 3, entries 1"},
+		{core.CheckFileCount, `UPDATE content_identity SET file_count = 3`, "file_count 3, files 1"},
 		{core.CheckForeignKeys, `INSERT INTO metadata_tag (metadata_id, tag_id) VALUES (999, 999)`, "metadata_tag"},
 	}
 	for _, c := range cases {
