@@ -45,8 +45,19 @@ type Device struct {
 // is the same device in every library without storing anything outside the library.
 var deviceNamespace = uuid.MustParse("5f0e2c1a-9d4b-4c55-8a51-6d1f3e2b7c90")
 
-// LocalDevice probes the machine this process runs on.
-func LocalDevice() DeviceInfo {
+// DeviceEnv names the environment variable that chooses this device's identity
+// (FILEDEX_DEVICE=NAME): the device is named NAME and its UUID is derived from the machine id
+// and NAME, so several devices of one library can run on one machine.
+const DeviceEnv = "FILEDEX_DEVICE"
+
+// LocalDevice probes the machine this process runs on. With $FILEDEX_DEVICE set it is
+// [NamedDevice] of that name.
+func LocalDevice() DeviceInfo { return NamedDevice(os.Getenv(DeviceEnv)) }
+
+// NamedDevice is the device called name on this machine: its UUID is derived from the
+// machine id and the name. An empty name is the machine itself (the host's name, the UUID of
+// the machine id alone, as before device names existed).
+func NamedDevice(name string) DeviceInfo {
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "localhost"
@@ -54,6 +65,11 @@ func LocalDevice() DeviceInfo {
 	id := machineID()
 	if id == "" {
 		id = "host:" + host
+	}
+	if name != "" {
+		// NUL cannot occur in a machine id: "m" + "\x00" + "x" is never another machine's id.
+		id += "\x00device:" + name
+		host = name
 	}
 	return DeviceInfo{
 		UUID:          uuid.NewSHA1(deviceNamespace, []byte(id)),

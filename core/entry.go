@@ -91,6 +91,8 @@ type Entry struct {
 	ContentID   int64       `json:"-"`
 	MetadataID  int64       `json:"-"`
 	Metadata    *Metadata   `json:"metadata"`
+	// Device is set for another device's entry (synced); nil for this device's own.
+	Device *EntryDevice `json:"device,omitempty"`
 	// DirPath is, for a directory, its own path below the location root.
 	DirPath string `json:"-"`
 }
@@ -122,7 +124,7 @@ type entryRow struct {
 // scanEntry reads an entry from entrySelect's columns (or listChildren's). Rows of a reader
 // connection read their columns directly (readRows.entryRow), others through Scan.
 func scanEntry(sc interface{ Scan(...any) error }, l *Library) (e Entry, err error) {
-	defer func() { e.UUID = l.entryUUID(e.ID) }()
+	defer func() { e.UUID, e.Device = l.entryUUID(e.ID), l.entryDevice(e.ID) }()
 	// One entryRow per branch: Scan's pointers escape, and a variable shared with that branch
 	// was heap-allocated for every row of the reader path too (40 % of the bytes a directory
 	// page allocated).
@@ -257,10 +259,11 @@ func (s Entries) Get(ctx context.Context, id int64) (Entry, error) {
 // GetByUUID returns the entry with the given UUID. The UUID is the library's base and the
 // entry's id, so this is a rowid lookup (no UUID is stored: docs/schema.md, "0007").
 func (s Entries) GetByUUID(ctx context.Context, u uuid.UUID) (Entry, error) {
-	if !s.l.ownsEntryUUID(u) {
+	id, ok := s.l.entryIDOfUUID(u)
+	if !ok {
 		return Entry{}, errNotFound("entry.get", "no such entry")
 	}
-	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ?`, entryIDFromUUID(u))
+	return s.one(ctx, "entry.get", entrySelect+` WHERE e.id = ?`, id)
 }
 
 // GetByPath returns the entry at an absolute path on this device.

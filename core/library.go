@@ -47,6 +47,10 @@ type Library struct {
 
 	// entryUUIDBase begins every entry UUID of this library (options.go, entryUUID).
 	entryUUIDBase [10]byte
+	// libEntryUUIDBase is 0007's base, the home device's (sync_ids.go); bases caches every
+	// device's base for other devices' entries.
+	libEntryUUIDBase [10]byte
+	bases            deviceBases
 	info          LibraryInfo
 	deviceID      int64
 
@@ -648,11 +652,8 @@ func fromNullMS(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-// entryUUID is the UUID of this library's entry id (migration 0007).
-func (l *Library) entryUUID(id int64) uuid.UUID { return entryUUID(l.entryUUIDBase, id) }
-
 // ownsEntryUUID reports whether u can be one of this library's entry UUIDs.
-func (l *Library) ownsEntryUUID(u uuid.UUID) bool { return [10]byte(u[:10]) == l.entryUUIDBase }
+func (l *Library) ownsEntryUUID(u uuid.UUID) bool { _, ok := l.entryIDOfUUID(u); return ok }
 
 // loadEntryUUIDBase reads library.entry_uuid_base, which migration 0007 adds. A library left
 // below 0007 (Options.SkipMigrations, a migrate down) has none: it keeps the zero base until
@@ -674,5 +675,6 @@ func (l *Library) loadEntryUUIDBase(ctx context.Context) error {
 		return &Error{Op: "open", Err: fmt.Errorf("%w: library.entry_uuid_base is %d bytes, want %d", ErrIncompatible, len(base), len(l.entryUUIDBase))}
 	}
 	copy(l.entryUUIDBase[:], base)
-	return nil
+	l.libEntryUUIDBase = l.entryUUIDBase
+	return l.loadDeviceBases(ctx, l.read)
 }

@@ -30,16 +30,18 @@ import (
 // 0009).
 const fileCountExpr = `count(DISTINCT iif(e.inode > 0, l.device_id || '/' || e.inode, -e.id))`
 
+// The upper bound of every range keeps other devices' entries (ids from 1<<40, migration
+// 0010) out: they were counted when sync applied them.
 var bulkCatchUp = []string{
 	// FTS5 in rowid order: one pending hash, written as one segment at the commit.
-	`INSERT INTO entries_fts (rowid, name) SELECT id, name FROM entries NOT INDEXED WHERE id >= ?1 ORDER BY id`,
+	`INSERT INTO entries_fts (rowid, name) SELECT id, name FROM entries NOT INDEXED WHERE id BETWEEN ?1 AND 1099511627775 ORDER BY id`,
 	// The new directories' rows (the last statement of entries_insert, 0004)...
-	`INSERT INTO dir_stats (dir_id) SELECT id FROM entries NOT INDEXED WHERE id >= ?1 AND kind = 1`,
+	`INSERT INTO dir_stats (dir_id) SELECT id FROM entries NOT INDEXED WHERE id BETWEEN ?1 AND 1099511627775 AND kind = 1`,
 	// ...then every parent's counts from its new children (its first statement, which also
 	// resets the parent's rescan digest, migration 0005)...
 	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b, digest = NULL
 FROM (SELECT parent_id AS p, sum(kind = 0) AS f, sum(kind = 1) AS d, sum(kind = 2) AS s, sum(iif(kind = 0, size, 0)) AS b
-      FROM entries NOT INDEXED WHERE id >= ?1 AND parent_id IS NOT NULL GROUP BY parent_id) AS c
+      FROM entries NOT INDEXED WHERE id BETWEEN ?1 AND 1099511627775 AND parent_id IS NOT NULL GROUP BY parent_id) AS c
 WHERE dir_stats.dir_id = c.p`,
 	// ...and the older entries that moved into a new directory in this transaction: their
 	// move trigger found no dir_stats row to count them in yet. (Empty in a first scan, where
@@ -47,18 +49,18 @@ WHERE dir_stats.dir_id = c.p`,
 	`UPDATE dir_stats SET files = files + c.f, dirs = dirs + c.d, symlinks = symlinks + c.s, bytes = bytes + c.b, digest = NULL
 FROM (SELECT e.parent_id AS p, sum(e.kind = 0) AS f, sum(e.kind = 1) AS d, sum(e.kind = 2) AS s, sum(iif(e.kind = 0, e.size, 0)) AS b
       FROM entries AS d NOT INDEXED CROSS JOIN entries AS e ON e.parent_id = d.id AND e.id < ?1
-      WHERE d.id >= ?1 AND d.kind = 1 GROUP BY e.parent_id) AS c
+      WHERE d.id BETWEEN ?1 AND 1099511627775 AND d.kind = 1 GROUP BY e.parent_id) AS c
 WHERE dir_stats.dir_id = c.p`,
 	// The duplicate counts (its second statement).
 	`UPDATE content_identity SET entry_count = entry_count + c.n
-FROM (SELECT content_id AS cid, count(*) AS n FROM entries NOT INDEXED WHERE id >= ?1 AND content_id IS NOT NULL GROUP BY content_id) AS c
+FROM (SELECT content_id AS cid, count(*) AS n FROM entries NOT INDEXED WHERE id BETWEEN ?1 AND 1099511627775 AND content_id IS NOT NULL GROUP BY content_id) AS c
 WHERE content_identity.id = c.cid`,
 	// The file counts of the contents this transaction's entries carry (migration 0009),
 	// recounted whole: the triggers counted the entries below lo exactly, so a content
 	// without a new entry is already right, and one with new entries is counted here from
 	// its final state (one entries_content range per content).
 	`UPDATE content_identity SET file_count = (SELECT ` + fileCountExpr + ` FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.content_id = content_identity.id)
-WHERE id IN (SELECT content_id FROM entries NOT INDEXED WHERE id >= ?1 AND content_id IS NOT NULL)`,
+WHERE id IN (SELECT content_id FROM entries NOT INDEXED WHERE id BETWEEN ?1 AND 1099511627775 AND content_id IS NOT NULL)`,
 	`DELETE FROM bulk_insert`,
 }
 
