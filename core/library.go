@@ -51,8 +51,8 @@ type Library struct {
 	// device's base for other devices' entries.
 	libEntryUUIDBase [10]byte
 	bases            deviceBases
-	info          LibraryInfo
-	deviceID      int64
+	info             LibraryInfo
+	deviceID         int64
 
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt

@@ -521,7 +521,13 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 					return err
 				}
 				devIDs[m.Device] = dev
-				newDevices = newDevices || created
+				if created {
+					// Known at once: the batch's own shared data may name its entries.
+					newDevices = true
+					if err := l.cacheDeviceBase(ctx, tx, dev, m.Device); err != nil {
+						return err
+					}
+				}
 			}
 			n, err := l.applyMessage(ctx, tx, dev, m)
 			if err != nil {
@@ -555,8 +561,11 @@ ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, js_seq = excluded.js_seq,
 		}
 		return nil
 	})
-	if err == nil && newDevices {
-		err = l.reloadDeviceBases(ctx)
+	if newDevices {
+		// After a rollback too: the cache must not keep a device the database does not.
+		if rerr := l.reloadDeviceBases(ctx); err == nil {
+			err = rerr
+		}
 	}
 	return res, err
 }

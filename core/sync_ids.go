@@ -169,3 +169,20 @@ func (l *Library) entryIDOfUUID(u uuid.UUID) (int64, bool) {
 	}
 	return remoteEntryID(dev, entryIDFromUUID(u)), true
 }
+
+// cacheDeviceBase adds a device registered by the open transaction tx to the cache.
+func (l *Library) cacheDeviceBase(ctx context.Context, tx *sql.Tx, id int64, u uuid.UUID) error {
+	var home []byte
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(home_device, (SELECT uuid FROM devices ORDER BY id LIMIT 1)) FROM library WHERE id = 1`).Scan(&home); err != nil {
+		return err
+	}
+	b := entryUUIDBaseFor(l.libEntryUUIDBase, uuid.UUID(home), u)
+	l.bases.mu.Lock()
+	defer l.bases.mu.Unlock()
+	if l.bases.byID == nil {
+		l.bases.byID, l.bases.byBase = map[int64]deviceBase{}, map[[10]byte]int64{}
+	}
+	l.bases.byID[id] = deviceBase{base: b, dev: EntryDevice{ID: id, UUID: u, Name: u.String()[:8]}}
+	l.bases.byBase[b] = id
+	return nil
+}

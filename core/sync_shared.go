@@ -915,4 +915,3 @@ func (l *Library) SyncSharedDump(ctx context.Context) (string, error) {
 	})
 	return b.String(), err
 }
-

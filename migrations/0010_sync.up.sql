@@ -21,12 +21,14 @@ WHEN OLD.id < 1099511627776 AND OLD.id > coalesce((SELECT max(id) FROM entries W
     UPDATE library SET entry_id_floor = OLD.id WHERE entry_id_floor < OLD.id;
 END;
 
--- The sync clock and this device's outbox counter (one row). hlc is a hybrid logical clock:
+-- The sync clock and this device's outbox counters (one row). hlc is a hybrid logical clock:
 -- Unix milliseconds << 16 | a counter, never smaller than any clock seen from a peer.
+-- log_seq is the newest seq of sync_log; published the newest one a hub acknowledged.
 CREATE TABLE sync_state (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    hlc     INTEGER NOT NULL DEFAULT 0,
-    log_seq INTEGER NOT NULL DEFAULT 0
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    hlc       INTEGER NOT NULL DEFAULT 0,
+    log_seq   INTEGER NOT NULL DEFAULT 0,
+    published INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO sync_state (id) VALUES (1);
 
