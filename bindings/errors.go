@@ -30,6 +30,8 @@ const (
 	// CodeDiskFull: the disk (or the WASI host's quota) ran out of space; the write was
 	// rolled back whole and the library is intact. Free space and retry.
 	CodeDiskFull = -32009
+	// CodeUnsupported: this engine cannot do it (network sync on an engine without sockets).
+	CodeUnsupported = -32010
 )
 
 // Error is a JSON-RPC error object. Every failure a transport reports, including
@@ -91,6 +93,7 @@ var kindCodes = map[string]int{
 	"cancelled":    CodeCancelled,
 	"incompatible": CodeIncompatible,
 	"disk_full":    CodeDiskFull,
+	"unsupported":  CodeUnsupported,
 }
 
 // KindError is a [Coded] error built by this package (for example the sandbox

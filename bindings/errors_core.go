@@ -18,6 +18,7 @@ var coreCodes = map[core.Code]int{
 	core.CodeCancelled:    CodeCancelled,
 	core.CodeInternal:     CodeInternal,
 	core.CodeDiskFull:     CodeDiskFull,
+	core.CodeUnsupported:  CodeUnsupported,
 }
 
 // coreError converts an error of the core. An invalid argument that names its

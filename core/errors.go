@@ -29,6 +29,9 @@ var (
 	ErrInternal  = errors.New("internal error")
 )
 
+// ErrUnsupported (sync.go) reports what this engine cannot do, such as network sync under
+// WASI, which has no sockets.
+
 // Code is the stable, transport-independent name of an error class.
 type Code string
 
@@ -44,6 +47,7 @@ const (
 	CodeDiskFull     Code = "disk_full"
 	CodeCancelled    Code = "cancelled"
 	CodeInternal     Code = "internal"
+	CodeUnsupported  Code = "unsupported"
 )
 
 var sentinelCodes = []struct {
@@ -59,6 +63,7 @@ var sentinelCodes = []struct {
 	{ErrIncompatible, CodeIncompatible},
 	{ErrFull, CodeDiskFull},
 	{ErrCancelled, CodeCancelled},
+	{ErrUnsupported, CodeUnsupported},
 	{ErrInternal, CodeInternal},
 }
 

@@ -73,7 +73,6 @@ type wireEntry struct {
 	Kind  int    `json:"k,omitempty"`
 	Size  int64  `json:"s,omitempty"`
 	MTime int64  `json:"m"`
-	Inode *int64 `json:"in,omitempty"`
 	Perm  *int64 `json:"p,omitempty"`
 	CTime *int64 `json:"c,omitempty"`
 	ATime *int64 `json:"a,omitempty"`
@@ -330,13 +329,14 @@ func loggedLocation(ctx context.Context, tx *sql.Tx, dirID int64) (uuid.UUID, er
 	return d.Loc.UUID, nil
 }
 
-const wireEntryCols = `e.id, e.name, e.kind, e.size, e.modified_at, e.inode, e.permissions, e.created_at, e.accessed_at, e.content_id, coalesce(c.kind, 0)`
+// Inodes do not travel: they mean something on their own device only (move detection).
+const wireEntryCols = `e.id, e.name, e.kind, e.size, e.modified_at, e.permissions, e.created_at, e.accessed_at, e.content_id, coalesce(c.kind, 0)`
 
 func scanWireEntry(sc interface{ Scan(...any) error }) (wireEntry, error) {
 	var w wireEntry
 	var name string
-	var inode, perm, ctime, atime, cas sql.NullInt64
-	if err := sc.Scan(&w.ID, &name, &w.Kind, &w.Size, &w.MTime, &inode, &perm, &ctime, &atime, &cas, &w.CKind); err != nil {
+	var perm, ctime, atime, cas sql.NullInt64
+	if err := sc.Scan(&w.ID, &name, &w.Kind, &w.Size, &w.MTime, &perm, &ctime, &atime, &cas, &w.CKind); err != nil {
 		return w, err
 	}
 	wireName(&w, name)
@@ -347,7 +347,7 @@ func scanWireEntry(sc interface{ Scan(...any) error }) (wireEntry, error) {
 		x := v.Int64
 		return &x
 	}
-	w.Inode, w.Perm, w.CTime, w.ATime, w.Cas = opt(inode), opt(perm), opt(ctime), opt(atime), opt(cas)
+	w.Perm, w.CTime, w.ATime, w.Cas = opt(perm), opt(ctime), opt(atime), opt(cas)
 	return w, nil
 }
 
@@ -362,13 +362,13 @@ func (l *Library) dirListing(ctx context.Context, tx *sql.Tx, dirID int64) ([]by
 FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN content_identity c ON c.id = e.content_id WHERE e.id = ?`, dirID)
 	var self wireEntry
 	var name string
-	var inode, perm, ctime, atime, cas sql.NullInt64
-	if err := row.Scan(&self.ID, &name, &self.Kind, &self.Size, &self.MTime, &inode, &perm, &ctime, &atime, &cas, &self.CKind,
+	var perm, ctime, atime, cas sql.NullInt64
+	if err := row.Scan(&self.ID, &name, &self.Kind, &self.Size, &self.MTime, &perm, &ctime, &atime, &cas, &self.CKind,
 		&path, &parent, &d.Loc.UUID, &d.Loc.Path, &locName, &d.Loc.Mode); err != nil {
 		return nil, err
 	}
 	wireName(&self, name)
-	self.Inode, self.Perm, self.CTime, self.ATime = nullPtr(inode), nullPtr(perm), nullPtr(ctime), nullPtr(atime)
+	self.Perm, self.CTime, self.ATime = nullPtr(perm), nullPtr(ctime), nullPtr(atime)
 	d.Self, d.Path, d.Loc.Name = self, path.String, locName.String
 	for p := parent; p.Valid; {
 		var a wireAnc
@@ -531,7 +531,10 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 			}
 			n, err := l.applyMessage(ctx, tx, dev, m)
 			if err != nil {
-				return fmt.Errorf("%w: message %d of device %s (%s): %w", ErrConflict, m.Seq, m.Device, m.Subject, err)
+				if CodeOf(err) == CodeInternal {
+					err = fmt.Errorf("%w: %w", ErrInvalid, err)
+				}
+				return fmt.Errorf("message %d of device %s (%s): %w", m.Seq, m.Device, m.Subject, err)
 			}
 			touched = true
 			res.Entries += n
@@ -626,7 +629,7 @@ func (l *Library) remoteLocation(ctx context.Context, tx *sql.Tx, dev int64, w w
 	switch {
 	case err == nil:
 		if owner != dev {
-			return 0, fmt.Errorf("location %s belongs to another device", w.UUID)
+			return 0, fmt.Errorf("%w: location %s belongs to another device", ErrConflict, w.UUID)
 		}
 		if create && w.Path != "" {
 			_, err = tx.ExecContext(ctx, `UPDATE locations SET path = ?, name = ?, index_mode = ? WHERE id = ? AND (path, coalesce(name, ''), index_mode) IS NOT (?, ?, ?)`,
@@ -818,8 +821,8 @@ func upsertRemoteEntryPath(ctx context.Context, tx *sql.Tx, loc int64, parent sq
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (id) DO UPDATE SET parent_id = ?3, name = ?4, extension = ?5, kind = ?6, size = ?7, inode = ?8, permissions = ?9,
     created_at = ?10, modified_at = ?11, accessed_at = ?12, content_id = ?13, path = ?14
-WHERE (parent_id, name, kind, size, inode, permissions, created_at, modified_at, accessed_at, content_id, path) IS NOT (?3, ?4, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
-		id, loc, parent, name, nullString(ExtensionOf(name)), w.Kind, w.Size, ptrArg(w.Inode), ptrArg(w.Perm), ptrArg(w.CTime), w.MTime, ptrArg(w.ATime), ptrArg(w.Cas), path)
+WHERE (parent_id, name, kind, size, permissions, created_at, modified_at, accessed_at, content_id, path) IS NOT (?3, ?4, ?6, ?7, ?9, ?10, ?11, ?12, ?13, ?14)`,
+		id, loc, parent, name, nullString(ExtensionOf(name)), w.Kind, w.Size, nil, ptrArg(w.Perm), ptrArg(w.CTime), w.MTime, ptrArg(w.ATime), ptrArg(w.Cas), path)
 	if err != nil {
 		return err
 	}
