@@ -511,7 +511,10 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 				cursors[m.Device] = c
 			}
 			if m.Seq <= c.seq {
+				// Applied before (a redelivery); its stream position still counts, so a
+				// consumer does not read it again.
 				res.Skipped++
+				c.js = max(c.js, m.JSSeq)
 				continue
 			}
 			dev, ok := devIDs[m.Device]

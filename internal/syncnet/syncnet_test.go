@@ -1,0 +1,250 @@
+//go:build !wasip1
+
+package syncnet_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/filedex/filedex/core"
+	"github.com/filedex/filedex/internal/syncnet"
+)
+
+func open(t *testing.T, dir, name string) *core.Library {
+	t.Helper()
+	d := core.NamedDevice(name)
+	l, err := core.Open(dir, core.Options{Device: &d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// hub starts a hub for lib on 127.0.0.1, a random port, its store in a temp dir.
+func hub(t *testing.T, lib *core.Library, token string) *syncnet.Hub {
+	t.Helper()
+	info, err := lib.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := syncnet.StartHub(syncnet.HubOptions{Listen: "127.0.0.1:0", Token: token, Library: info.UUID, Device: info.Device.UUID, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+func dial(t *testing.T, l *core.Library, url string) *syncnet.Peer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := syncnet.Dial(ctx, l, url, syncnet.PeerOptions{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+func round(t *testing.T, p *syncnet.Peer) syncnet.Round {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := p.Round(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// join makes a fresh library a device of the hub's library, as `filedex sync join` does.
+func join(t *testing.T, dir, name, url string) (*core.Library, *syncnet.Peer) {
+	t.Helper()
+	l := open(t, dir, name)
+	p := dial(t, l, url)
+	ctx := context.Background()
+	h, err := p.Hello(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SyncJoin(ctx, h.Library, h.Home); err != nil {
+		t.Fatal(err)
+	}
+	return l, p
+}
+
+func write(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for p, body := range files {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func names(t *testing.T, l *core.Library, glob string) string {
+	t.Helper()
+	es, _, err := l.Entries().Find(context.Background(), core.FindQuery{Name: glob}, core.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		d := "local"
+		if e.Device != nil {
+			d = e.Device.Name
+		}
+		out = append(out, d+":"+e.Name)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestSync_TwoDevicesOverNATS(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, filepath.Join(t.TempDir(), "a"), "A")
+	h := hub(t, a, "")
+	pa := dial(t, a, h.URL())
+	sub, err := syncnet.ServeHello(pa.Conn(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	b, pb := join(t, filepath.Join(t.TempDir(), "b"), "B", h.URL())
+
+	tree := filepath.Join(t.TempDir(), "photos")
+	write(t, tree, map[string]string{"x/one.jpg": "1", "x/y/two.jpg": "22", "z.txt": "333"})
+	if _, err := a.ScanPath(ctx, tree, core.ModeContent, nil, core.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	round(t, pa)
+	r := round(t, pb)
+	if got, want := names(t, b, "*.jpg"), "A:one.jpg A:two.jpg"; got != want {
+		t.Fatalf("B finds %q, want %q (round %+v)", got, want, r)
+	}
+
+	parent := t
+	t.Run("B offline while A changes, then catches up", func(t *testing.T) {
+		pb.Close()
+		os.RemoveAll(filepath.Join(tree, "x/y"))
+		write(t, tree, map[string]string{"x/three.jpg": "4444"})
+		if _, err := a.ScanPath(ctx, tree, core.ModeContent, nil, core.ScanOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		round(t, pa)
+		pb = dial(parent, b, h.URL())
+		round(t, pb)
+		if got, want := names(t, b, "*.jpg"), "A:one.jpg A:three.jpg"; got != want {
+			t.Fatalf("B finds %q, want %q", got, want)
+		}
+		// A second round reads nothing again: the cursor remembers the stream position.
+		if r := round(t, pb); r.Applied != 0 || r.Skipped != 0 {
+			t.Fatalf("second round %+v", r)
+		}
+	})
+
+	t.Run("unchanged rescan publishes next to nothing", func(t *testing.T) {
+		if _, err := a.ScanPath(ctx, tree, core.ModeContent, nil, core.ScanOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		r := round(t, pa)
+		if r.Published != 0 || r.PublishedBytes != 0 {
+			t.Fatalf("unchanged rescan published %+v", r)
+		}
+	})
+
+	t.Run("tags both ways", func(t *testing.T) {
+		tg, err := b.Tags().Create(ctx, core.TagInput{Name: "fav"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, _, _ := b.Entries().Find(ctx, core.FindQuery{Name: "one.jpg"}, core.Page{})
+		if _, err := b.Tags().Apply(ctx, tg.ID, es[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		round(t, pb)
+		round(t, pa)
+		if got := names(t, a, "one.jpg"); got != "local:one.jpg" {
+			t.Fatal(got)
+		}
+		tags, _, _ := a.Tags().List(ctx, core.Page{})
+		if len(tags) != 1 || tags[0].Name != "fav" || tags[0].Usage != 1 {
+			t.Fatalf("A's tags %+v", tags)
+		}
+	})
+
+	t.Run("forged device rejected", func(t *testing.T) {
+		// Another library claiming B's device UUID, with its own secret: refused.
+		dir := filepath.Join(t.TempDir(), "forger")
+		f := open(t, dir, "B")
+		_, err := syncnet.Dial(ctx, f, h.URL(), syncnet.PeerOptions{Timeout: 5 * time.Second})
+		if err == nil || errors.Is(err, syncnet.ErrUnreachable) {
+			t.Fatalf("a forged device connected: %v", err)
+		}
+		// B itself may not publish on A's subjects: the hub refuses, nothing reaches A's stream.
+		info, _ := a.Info(ctx)
+		binfo, _ := b.Info(ctx)
+		_ = binfo
+		nc := pb.Conn()
+		errs := make(chan error, 1)
+		nc.SetErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			select {
+			case errs <- err:
+			default:
+			}
+		})
+		subject := syncnet.SubjectPrefix(info.UUID, info.Device.UUID) + ".o.999999"
+		m := nats.NewMsg(subject)
+		m.Header.Set("Fdx-Seq", "999999")
+		m.Data = []byte(`{"r":[{"i":"` + info.Device.UUID.String() + `","f":"tag.live","h":9007199254740991,"v":"true"}]}`)
+		if err := nc.PublishMsg(m); err != nil {
+			t.Fatal(err)
+		}
+		nc.Flush()
+		select {
+		case err := <-errs:
+			if !strings.Contains(strings.ToLower(err.Error()), "permissions violation") {
+				t.Fatalf("unexpected async error %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no permissions violation within 5 s")
+		}
+		round(t, pa)
+		st, _ := a.SyncStatus(ctx)
+		_ = st
+		d, _ := a.SyncSharedDump(ctx)
+		if strings.Contains(strings.ToLower(d), strings.ReplaceAll(strings.ToLower(info.Device.UUID.String()), "-", "")) {
+			t.Fatalf("forged register reached A:\n%s", d)
+		}
+	})
+}
+
+func TestSync_NonLoopbackNeedsToken(t *testing.T) {
+	// Never listens: StartHub refuses before creating the server.
+	_, err := syncnet.StartHub(syncnet.HubOptions{Listen: "0.0.0.0:0", Dir: t.TempDir()})
+	if !errors.Is(err, syncnet.ErrCredentials) {
+		t.Fatalf("StartHub on 0.0.0.0 without a token: %v", err)
+	}
+}
+
+func TestSync_Unreachable(t *testing.T) {
+	l := open(t, filepath.Join(t.TempDir(), "a"), "A")
+	// A port nothing listens on: start a hub, note its address, stop it.
+	h := hub(t, l, "")
+	url := h.URL()
+	h.Close()
+	_, err := syncnet.Dial(context.Background(), l, url, syncnet.PeerOptions{Timeout: 2 * time.Second})
+	if !errors.Is(err, syncnet.ErrUnreachable) {
+		t.Fatalf("dial of a stopped hub: %v", err)
+	}
+}
