@@ -248,3 +248,109 @@ func TestSync_Unreachable(t *testing.T) {
 		t.Fatalf("dial of a stopped hub: %v", err)
 	}
 }
+
+// TestSync_ThreeDevicesPartitions edits shared data on three devices while C is cut off
+// from the hub, then heals: the shared tables are identical everywhere.
+func TestSync_ThreeDevicesPartitions(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, filepath.Join(t.TempDir(), "a"), "A")
+	h := hub(t, a, "tok")
+	pa, err := syncnet.Dial(ctx, a, h.URL(), syncnet.PeerOptions{Token: "tok", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pa.Close()
+	sub, _ := syncnet.ServeHello(pa.Conn(), a)
+	defer sub.Unsubscribe()
+	joinTok := func(name string) (*core.Library, *syncnet.Peer) {
+		l := open(t, filepath.Join(t.TempDir(), name), name)
+		p, err := syncnet.Dial(ctx, l, h.URL(), syncnet.PeerOptions{Token: "tok", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		hl, err := p.Hello(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.SyncJoin(ctx, hl.Library, hl.Home); err != nil {
+			t.Fatal(err)
+		}
+		return l, p
+	}
+	b, pb := joinTok("B")
+	c, pc := joinTok("C")
+	if _, err := syncnet.Dial(ctx, open(t, filepath.Join(t.TempDir(), "d"), "D"), h.URL(), syncnet.PeerOptions{Token: "wrong", Timeout: 5 * time.Second}); err == nil {
+		t.Fatal("a wrong token connected")
+	}
+	tree := filepath.Join(t.TempDir(), "t")
+	write(t, tree, map[string]string{"1.jpg": "1", "2.jpg": "22", "3.txt": "333"})
+	if _, err := a.ScanPath(ctx, tree, core.ModeMetadata, nil, core.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	peers := []*syncnet.Peer{pa, pb, pc}
+	for i := 0; i < 2; i++ {
+		for _, p := range peers {
+			round(t, p)
+		}
+	}
+	id := func(l *core.Library, name string) int64 {
+		es, _, _ := l.Entries().Find(ctx, core.FindQuery{Name: name}, core.Page{})
+		if len(es) != 1 {
+			t.Fatalf("%s: %v", name, es)
+		}
+		return es[0].ID
+	}
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// C is partitioned: it edits, but does not sync.
+	tc, err := c.Tags().Create(ctx, core.TagInput{Name: "x"})
+	must(nil, err)
+	must(c.Tags().Apply(ctx, tc.ID, id(c, "1.jpg")))
+	n1, n2, n3 := "c's note", "a's note", "b's note"
+	must(c.Metadata().Set(ctx, id(c, "3.txt"), core.MetadataUpdate{Notes: &n1}))
+	lc, err := c.Labels().Create(ctx, core.LabelInput{Name: "L"})
+	must(nil, err)
+	must(c.Labels().Apply(ctx, lc.ID, id(c, "2.jpg")))
+	// A and B edit and sync with each other.
+	ta, err := a.Tags().Create(ctx, core.TagInput{Name: "x", Color: "#123456"})
+	must(nil, err)
+	must(a.Tags().Apply(ctx, ta.ID, id(a, "2.jpg")))
+	must(a.Metadata().Set(ctx, id(a, "3.txt"), core.MetadataUpdate{Notes: &n2}))
+	round(t, pa)
+	round(t, pb)
+	fav := true
+	must(b.Metadata().Set(ctx, id(b, "3.txt"), core.MetadataUpdate{Notes: &n3, Favorite: &fav}))
+	lb, err := b.Labels().Create(ctx, core.LabelInput{Name: "L"})
+	must(nil, err)
+	must(b.Labels().Apply(ctx, lb.ID, id(b, "1.jpg")))
+	round(t, pb)
+	// Heal.
+	for i := 0; i < 3; i++ {
+		for _, p := range peers {
+			round(t, p)
+		}
+	}
+	want, err := a.SyncSharedDump(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []*core.Library{b, c} {
+		got, err := l.SyncSharedDump(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("shared tables differ:\nA:\n%s\nother:\n%s", want, got)
+		}
+	}
+	tags, _, _ := c.Tags().List(ctx, core.Page{})
+	labels, _ := c.Labels().List(ctx)
+	if len(tags) != 1 || tags[0].Usage != 2 || len(labels) != 1 || labels[0].Usage != 2 {
+		t.Fatalf("merged tags %+v labels %+v", tags, labels)
+	}
+}
