@@ -105,6 +105,7 @@ in full and splits any group whose members differ.`,
 					return err
 				}
 				for _, g := range res.Groups {
+					g.Paths = a.devicePaths(ctx, eng, g.IDs, g.Paths)
 					out.Groups = append(out.Groups, dupGroup{CasID: g.CasID, Size: g.Size, Count: g.Count, Files: g.Files, WastedBytes: g.WastedBytes, Verified: g.Verified, Paths: g.Paths, Inodes: g.Inodes})
 				}
 				out.TotalWastedBytes, out.TotalGroups = res.TotalWastedBytes, res.TotalGroups

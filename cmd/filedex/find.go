@@ -118,7 +118,7 @@ content kind (image, video, audio, document, archive, …; needs a content scan)
 				return a.printJSON(page)
 			}
 			for _, e := range page.Entries {
-				fmt.Fprintln(a.stdout, e.Path)
+				fmt.Fprintln(a.stdout, entryDisplayPath(e))
 			}
 			a.printNext(cmd, page.Next)
 			return nil

@@ -183,7 +183,7 @@ $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.`,
 		c.GroupID = "organize"
 		root.AddCommand(c)
 	}
-	for _, c := range append(a.maintCommands(), a.migrateCommand(), a.rpcCommand(), a.versionCommand()) {
+	for _, c := range append(a.maintCommands(), a.migrateCommand(), a.syncCommand(), a.deviceCommand(), a.rpcCommand(), a.versionCommand()) {
 		c.GroupID = "maint"
 		root.AddCommand(c)
 	}

@@ -10,9 +10,11 @@ package main
 
 import (
 	"bufio"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -263,5 +265,27 @@ func TestREADME_WASI(t *testing.T) {
 	out := runShell(t, root, env, body)
 	if strings.Count(out, "Indexed") != 2 || strings.Count(out, "5 files") != 2 {
 		t.Errorf("WASI snippet output:\n%s", out)
+	}
+}
+
+// TestREADME_Sync runs the sync snippet: a desktop library served on 127.0.0.1 and a laptop
+// library joining it, on a free port instead of 4222; the laptop then finds the desktop's files.
+func TestREADME_Sync(t *testing.T) {
+	s := readmeSnippets(t)["sync"]
+	home := sandboxHome(t)
+	env := sandboxEnv(home, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	body := strings.ReplaceAll(s.body, "4222", port)
+	// The snippet leaves the hub running; the test stops it (and waits for it).
+	out := runShell(t, home, env, "set -x\n"+body+"kill $! && wait $! || true\n")
+	for _, want := range []string{"joined library", "desktop:" + filepath.Join(home, "Documents/taxes/2024.pdf"), "desktop:" + filepath.Join(home, "Documents/taxes/2019.pdf")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sync snippet output lacks %q:\n%s", want, out)
+		}
 	}
 }
