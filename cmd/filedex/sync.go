@@ -88,8 +88,8 @@ applies other devices' every --interval.`,
 	addNet(serve)
 
 	join := &cobra.Command{
-		Use:   "join nats://HOST:PORT",
-		Short: "Make this new, empty library a device of the library served there",
+		Use:     "join nats://HOST:PORT",
+		Short:   "Make this new, empty library a device of the library served there",
 		Example: `  filedex --library ~/lib-b sync join nats://nas:4222 --device-name laptop --token secret`,
 		Args:    argsRange(1, 1, "the hub's nats://HOST:PORT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
