@@ -51,6 +51,7 @@ type Library struct {
 	// device's base for other devices' entries.
 	libEntryUUIDBase [10]byte
 	bases            deviceBases
+	syncStmts        txStmts // sync.go
 	info             LibraryInfo
 	deviceID         int64
 

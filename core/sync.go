@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -358,7 +359,7 @@ func (l *Library) dirListing(ctx context.Context, tx *sql.Tx, dirID int64) ([]by
 	var locName sql.NullString
 	var path sql.NullString
 	var parent sql.NullInt64
-	row := tx.QueryRowContext(ctx, `SELECT `+wireEntryCols+`, e.path, e.parent_id, l.uuid, l.path, l.name, l.index_mode
+	row := l.txQueryRow(ctx, tx, `SELECT `+wireEntryCols+`, e.path, e.parent_id, l.uuid, l.path, l.name, l.index_mode
 FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN content_identity c ON c.id = e.content_id WHERE e.id = ?`, dirID)
 	var self wireEntry
 	var name string
@@ -373,7 +374,7 @@ FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN content_identi
 	for p := parent; p.Valid; {
 		var a wireAnc
 		var next sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT id, name, parent_id FROM entries WHERE id = ?`, p.Int64).Scan(&a.ID, &a.Name, &next); err != nil {
+		if err := l.txQueryRow(ctx, tx, `SELECT id, name, parent_id FROM entries WHERE id = ?`, p.Int64).Scan(&a.ID, &a.Name, &next); err != nil {
 			return nil, err
 		}
 		d.Anc = append(d.Anc, a)
@@ -382,7 +383,7 @@ FROM entries e JOIN locations l ON l.id = e.location_id LEFT JOIN content_identi
 	for i, j := 0, len(d.Anc)-1; i < j; i, j = i+1, j-1 {
 		d.Anc[i], d.Anc[j] = d.Anc[j], d.Anc[i]
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+wireEntryCols+` FROM entries e LEFT JOIN content_identity c ON c.id = e.content_id WHERE e.parent_id = ? ORDER BY e.name`, dirID)
+	rows, err := l.txQuery(ctx, tx, `SELECT `+wireEntryCols+` FROM entries e LEFT JOIN content_identity c ON c.id = e.content_id WHERE e.parent_id = ? ORDER BY e.name`, dirID)
 	if err != nil {
 		return nil, err
 	}
@@ -671,14 +672,14 @@ func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir
 		if err != nil || loc == 0 {
 			return 0, err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ? AND location_id = ?`, self, loc)
+		res, err := l.txExec(ctx, tx, `DELETE FROM entries WHERE id = ? AND location_id = ?`, self, loc)
 		if err != nil {
 			return 0, err
 		}
 		n, _ := res.RowsAffected()
 		if d.Path == "" {
 			// The location's root: the location is gone from its device.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, loc); err != nil {
+			if _, err := l.txExec(ctx, tx, `DELETE FROM locations WHERE id = ?`, loc); err != nil {
 				return 0, err
 			}
 		}
@@ -720,7 +721,7 @@ func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir
 	if err := l.placeDir(ctx, tx, loc, self, parent, d.Self.name(), path); err != nil {
 		return 0, err
 	}
-	if err := upsertRemoteEntry(ctx, tx, loc, parent, self, d.Self, path); err != nil {
+	if err := l.upsertRemoteEntry(ctx, tx, loc, parent, self, d.Self, path); err != nil {
 		return 0, err
 	}
 	written++
@@ -741,12 +742,12 @@ func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir
 		pairs[i] = [2]any{ids[i], c.name()}
 	}
 	pairsJSON, _ := json.Marshal(pairs)
-	if _, err := tx.ExecContext(ctx, `UPDATE entries SET name = entries.name || x'00' || entries.id
+	if _, err := l.txExec(ctx, tx, `UPDATE entries SET name = entries.name || x'00' || entries.id
 FROM (SELECT value ->> 0 AS id, value ->> 1 AS name FROM json_each(?1)) AS c
 WHERE entries.id = c.id AND (entries.parent_id IS NOT ?2 OR entries.name <> c.name)`, string(pairsJSON), self); err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE parent_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, self, string(idsJSON))
+	res, err := l.txExec(ctx, tx, `DELETE FROM entries WHERE parent_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, self, string(idsJSON))
 	if err != nil {
 		return 0, err
 	}
@@ -757,7 +758,7 @@ WHERE entries.id = c.id AND (entries.parent_id IS NOT ?2 OR entries.name <> c.na
 		if c.Kind == int(KindDirectory) {
 			cp = sql.NullString{String: childPath(path, c.name()), Valid: true}
 		}
-		if err := upsertRemoteEntryPath(ctx, tx, loc, sql.NullInt64{Int64: self, Valid: true}, ids[i], c, cp); err != nil {
+		if err := l.upsertRemoteEntryPath(ctx, tx, loc, sql.NullInt64{Int64: self, Valid: true}, ids[i], c, cp); err != nil {
 			return 0, err
 		}
 		written++
@@ -771,14 +772,14 @@ func (l *Library) placeDir(ctx context.Context, tx *sql.Tx, loc, id int64, paren
 	var oldPath sql.NullString
 	var oldParent sql.NullInt64
 	var oldName string
-	err := tx.QueryRowContext(ctx, `SELECT path, parent_id, name FROM entries WHERE id = ?`, id).Scan(&oldPath, &oldParent, &oldName)
+	err := l.txQueryRow(ctx, tx, `SELECT path, parent_id, name FROM entries WHERE id = ?`, id).Scan(&oldPath, &oldParent, &oldName)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Whatever holds the place now is stale (its device moved or removed it meanwhile).
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE location_id = ? AND ((parent_id IS ? AND name = ?) OR path = ?)`, loc, parent, name, path); err != nil {
+		if err := l.clearPlace(ctx, tx, loc, 0, parent, name, path); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, path) VALUES (?, ?, ?, ?, ?, 1, 0, 0, ?)`,
+		_, err = l.txExec(ctx, tx, `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at, path) VALUES (?, ?, ?, ?, ?, 1, 0, 0, ?)`,
 			id, loc, parent, name, nullString(ExtensionOf(name)), path)
 		return err
 	case err != nil:
@@ -787,31 +788,44 @@ func (l *Library) placeDir(ctx context.Context, tx *sql.Tx, loc, id int64, paren
 	if oldPath.String == path && oldParent == parent && oldName == name {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE location_id = ? AND id <> ? AND ((parent_id IS ? AND name = ?) OR path = ?)`, loc, id, parent, name, path); err != nil {
+	if err := l.clearPlace(ctx, tx, loc, id, parent, name, path); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, path = ? WHERE id = ?`, parent, name, nullString(ExtensionOf(name)), path, id); err != nil {
+	if _, err := l.txExec(ctx, tx, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, path = ? WHERE id = ?`, parent, name, nullString(ExtensionOf(name)), path, id); err != nil {
 		return err
 	}
 	old := oldPath.String
 	if old != "" || path != "" {
 		// The directories below follow (their own listings may never come: they did not change).
-		_, err = tx.ExecContext(ctx, `UPDATE entries SET path = ?1 || substr(path, length(?2) + 1)
+		_, err = l.txExec(ctx, tx, `UPDATE entries SET path = ?1 || substr(path, length(?2) + 1)
 WHERE location_id = ?3 AND path > ?2 || '/' AND path < ?2 || '0' AND id <> ?4`, path, old, loc, id)
 	}
 	return err
 }
 
-func upsertRemoteEntry(ctx context.Context, tx *sql.Tx, loc int64, parent sql.NullInt64, id int64, w wireEntry, path string) error {
-	return upsertRemoteEntryPath(ctx, tx, loc, parent, id, w, sql.NullString{String: path, Valid: true})
+// clearPlace deletes whatever other entry than id holds a directory's place: its name under
+// parent, or its path. Two statements, each on its index: an OR of the two read the whole
+// table for every directory (a /usr propagation took 28 s).
+func (l *Library) clearPlace(ctx context.Context, tx *sql.Tx, loc, id int64, parent sql.NullInt64, name, path string) error {
+	if parent.Valid {
+		if _, err := l.txExec(ctx, tx, `DELETE FROM entries WHERE parent_id = ? AND name = ? AND id <> ?`, parent.Int64, name, id); err != nil {
+			return err
+		}
+	}
+	_, err := l.txExec(ctx, tx, `DELETE FROM entries WHERE location_id = ? AND path = ? AND id <> ?`, loc, path, id)
+	return err
 }
 
-func upsertRemoteEntryPath(ctx context.Context, tx *sql.Tx, loc int64, parent sql.NullInt64, id int64, w wireEntry, path sql.NullString) error {
+func (l *Library) upsertRemoteEntry(ctx context.Context, tx *sql.Tx, loc int64, parent sql.NullInt64, id int64, w wireEntry, path string) error {
+	return l.upsertRemoteEntryPath(ctx, tx, loc, parent, id, w, sql.NullString{String: path, Valid: true})
+}
+
+func (l *Library) upsertRemoteEntryPath(ctx context.Context, tx *sql.Tx, loc int64, parent sql.NullInt64, id int64, w wireEntry, path sql.NullString) error {
 	if w.Cas != nil {
 		if w.Kind != int(KindFile) || w.Size <= 0 {
 			return fmt.Errorf("%w: content on a non-file", ErrInvalid)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO content_identity (id, kind, size_bytes, created_at) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING`,
+		if _, err := l.txExec(ctx, tx, `INSERT INTO content_identity (id, kind, size_bytes, created_at) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO NOTHING`,
 			*w.Cas, w.CKind, w.Size); err != nil {
 			return err
 		}
@@ -820,7 +834,7 @@ func upsertRemoteEntryPath(ctx context.Context, tx *sql.Tx, loc int64, parent sq
 	if (w.Kind == int(KindDirectory)) != path.Valid {
 		return fmt.Errorf("%w: directory without a path", ErrInvalid)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions, created_at, modified_at, accessed_at, content_id, path)
+	_, err := l.txExec(ctx, tx, `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions, created_at, modified_at, accessed_at, content_id, path)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (id) DO UPDATE SET parent_id = ?3, name = ?4, extension = ?5, kind = ?6, size = ?7, inode = ?8, permissions = ?9,
     created_at = ?10, modified_at = ?11, accessed_at = ?12, content_id = ?13, path = ?14
@@ -832,7 +846,7 @@ WHERE (parent_id, name, kind, size, permissions, created_at, modified_at, access
 	if w.Kind == int(KindDirectory) {
 		// A kind change (file → directory) or a new directory needs its aggregates row; the
 		// insert trigger made it for new ones.
-		_, err = tx.ExecContext(ctx, `INSERT INTO dir_stats (dir_id) VALUES (?) ON CONFLICT DO NOTHING`, id)
+		_, err = l.txExec(ctx, tx, `INSERT INTO dir_stats (dir_id) VALUES (?) ON CONFLICT DO NOTHING`, id)
 	}
 	return err
 }
@@ -847,20 +861,20 @@ func (l *Library) SyncJoin(ctx context.Context, lib, home uuid.UUID) error {
 	}
 	err := l.update(ctx, op, func(tx *sql.Tx) error {
 		var cur uuid.UUID
-		if err := tx.QueryRowContext(ctx, `SELECT uuid FROM library WHERE id = 1`).Scan(&cur); err != nil {
+		if err := l.txQueryRow(ctx, tx, `SELECT uuid FROM library WHERE id = 1`).Scan(&cur); err != nil {
 			return err
 		}
 		if cur == lib {
 			return nil // joined already
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM locations) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM labels) + (SELECT count(*) FROM user_metadata) + (SELECT count(*) FROM sync_registers)`).Scan(&n); err != nil {
+		if err := l.txQueryRow(ctx, tx, `SELECT (SELECT count(*) FROM locations) + (SELECT count(*) FROM tags) + (SELECT count(*) FROM labels) + (SELECT count(*) FROM user_metadata) + (SELECT count(*) FROM sync_registers)`).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return errConflict(op, "only an empty library can join another (this one has locations, tags, labels or metadata)")
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE library SET uuid = ?, home_device = ? WHERE id = 1`, lib[:], home[:])
+		_, err := l.txExec(ctx, tx, `UPDATE library SET uuid = ?, home_device = ? WHERE id = 1`, lib[:], home[:])
 		return err
 	})
 	if err != nil {
@@ -871,4 +885,58 @@ func (l *Library) SyncJoin(ctx context.Context, lib, home uuid.UUID) error {
 		return err
 	}
 	return nil
+}
+
+// txExec, txQueryRow and txQuery run statements prepared once per transaction: applying a
+// listing runs the same few statements for every entry, and preparing them each time was two
+// thirds of the apply's CPU (BenchmarkSync_Ship, /usr/share/doc). (Library.stmt cannot serve
+// here: it prepares on the writer pool, whose one connection this transaction holds.)
+type txStmts struct {
+	mu sync.Mutex
+	tx *sql.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (l *Library) txPrepared(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	c := &l.syncStmts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tx != tx {
+		// A new transaction: the old one's statements closed with it.
+		c.tx, c.m = tx, map[string]*sql.Stmt{}
+	}
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (l *Library) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := l.txPrepared(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (l *Library) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := l.txPrepared(ctx, tx, q)
+	if err != nil {
+		// Scan reports it: the transaction prepares again and fails the same way.
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (l *Library) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := l.txPrepared(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
