@@ -44,6 +44,8 @@ type FindQuery struct {
 	Hidden   *bool `json:"hidden,omitempty"`
 	// Under: only entries strictly below this directory (absolute path).
 	Under string `json:"under,omitempty"`
+	// Device: only the entries of the device with this name ("" or "all": every device).
+	Device string `json:"device,omitempty"`
 }
 
 // FindPlan describes how [Entries.Find] answers a query: the filter that drives it (read
@@ -287,6 +289,13 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 			args:  []any{loc, lo, hi, id}, keys: []string{"e.parent_id", "e.name"}, types: "is"}}})
 	}
 
+	if q.Device != "" && q.Device != "all" {
+		lo, hi, err := l.deviceIDRange(ctx, op, q.Device)
+		if err != nil {
+			return nil, f, err
+		}
+		f.add(`e.id >= ? AND e.id < ?`, lo, hi)
+	}
 	if q.MinSize != nil {
 		f.add(`e.size >= ?`, *q.MinSize)
 		if *q.MinSize >= largeFileMin {

@@ -186,3 +186,23 @@ func (l *Library) cacheDeviceBase(ctx context.Context, tx *sql.Tx, id int64, u u
 	l.bases.byBase[b] = id
 	return nil
 }
+
+// deviceIDRange is the entry id range of the device called name (migration 0009): this
+// device's own ids lie below 1<<40, another's in [id<<40, (id+1)<<40).
+func (l *Library) deviceIDRange(ctx context.Context, op, name string) (lo, hi int64, err error) {
+	var id int64
+	row, err := l.queryRow(ctx, `SELECT id FROM devices WHERE name = ? ORDER BY id LIMIT 1`, name)
+	if err == nil {
+		err = row.Scan(&id)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, errInvalid(op, "device", "no device named %q (see device.list)", name)
+	}
+	if err != nil {
+		return 0, 0, wrapDB(op, err)
+	}
+	if id == l.deviceID {
+		return 0, remoteIDMin, nil
+	}
+	return remoteEntryID(id, 0), remoteEntryID(id+1, 0), nil
+}

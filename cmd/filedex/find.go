@@ -17,6 +17,7 @@ func (a *app) findCommand() *cobra.Command {
 		exts, tags                     []string
 		favorite, hidden               bool
 		pf                             pageFlags
+		device                         string
 	)
 	cmd := &cobra.Command{
 		Use:   "find [flags]",
@@ -93,6 +94,9 @@ content kind (image, video, audio, document, archive, …; needs a content scan)
 			if cmd.Flags().Changed("hidden") {
 				set("hidden", hidden)
 			}
+			if device != "" {
+				set("device", device)
+			}
 			var mounts []string
 			if under != "" {
 				u, err := filepath.Abs(under)
@@ -138,6 +142,7 @@ content kind (image, video, audio, document, archive, …; needs a content scan)
 	f.BoolVar(&favorite, "favorite", false, "favourites only (--favorite=false: exclude them)")
 	f.BoolVar(&hidden, "hidden", false, "hidden entries only (--hidden=false: exclude them)")
 	f.StringVar(&under, "under", "", "only below this directory")
+	f.StringVar(&device, "device", "all", "only this device's entries (NAME, or all)")
 	pf.add(cmd)
 	cmd.RegisterFlagCompletionFunc("under", dirCompletion)
 	cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"file", "directory", "symlink", "image", "video", "audio", "document", "archive", "text", "code"}, cobra.ShellCompDirectiveNoFileComp))

@@ -354,3 +354,69 @@ func TestSync_ThreeDevicesPartitions(t *testing.T) {
 		t.Fatalf("merged tags %+v labels %+v", tags, labels)
 	}
 }
+
+// TestSync_FindByDevice: find's device filter selects one device's entries, or all.
+func TestSync_FindByDevice(t *testing.T) {
+	ctx := context.Background()
+	a := open(t, filepath.Join(t.TempDir(), "a"), "A")
+	h := hub(t, a, "")
+	pa := dial(t, a, h.URL())
+	sub, _ := syncnet.ServeHello(pa.Conn(), a)
+	defer sub.Unsubscribe()
+	b, pb := join(t, filepath.Join(t.TempDir(), "b"), "B", h.URL())
+	ta, tb := filepath.Join(t.TempDir(), "ta"), filepath.Join(t.TempDir(), "tb")
+	write(t, ta, map[string]string{"same.txt": "same", "a.txt": "a"})
+	write(t, tb, map[string]string{"same.txt": "same", "b.txt": "b"})
+	if _, err := a.ScanPath(ctx, ta, core.ModeContent, nil, core.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ScanPath(ctx, tb, core.ModeContent, nil, core.ScanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	round(t, pa)
+	round(t, pb)
+	round(t, pa)
+	for dev, want := range map[string]string{"": "A:a.txt local:b.txt A:same.txt local:same.txt", "all": "A:a.txt local:b.txt A:same.txt local:same.txt", "A": "A:a.txt A:same.txt", "B": "local:b.txt local:same.txt"} {
+		es, _, err := b.Entries().Find(ctx, core.FindQuery{Name: "*.txt", Device: dev}, core.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range es {
+			d := "local"
+			if e.Device != nil {
+				d = e.Device.Name
+			}
+			got = append(got, d+":"+e.Name)
+		}
+		sortS(got)
+		w := strings.Fields(want)
+		sortS(w)
+		if strings.Join(got, " ") != strings.Join(w, " ") {
+			t.Errorf("device %q: %q, want %q", dev, got, w)
+		}
+	}
+	if _, _, err := b.Entries().Find(ctx, core.FindQuery{Name: "*", Device: "nobody"}, core.Page{}); core.CodeOf(err) != core.CodeInvalid {
+		t.Errorf("unknown device: %v", err)
+	}
+	// The same content on two devices is one duplicate group, on both.
+	for _, l := range []*core.Library{a, b} {
+		res, err := l.Duplicates().Groups(ctx, core.DupesQuery{}, core.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Groups) != 1 || res.Groups[0].Count != 2 || res.Groups[0].WastedBytes != 4 {
+			t.Errorf("groups %+v", res.Groups)
+		}
+	}
+}
+
+func sortS(s []string) {
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+}
