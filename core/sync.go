@@ -494,7 +494,7 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 		type cur struct{ seq, js, applied int64 }
 		cursors := map[uuid.UUID]*cur{}
 		devIDs := map[uuid.UUID]int64{}
-		touched := false
+		touched, removed := false, false
 		for _, m := range msgs {
 			if m.Device == uuid.Nil {
 				return errInvalid(op, "device", "a message must name its device")
@@ -533,7 +533,7 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 					}
 				}
 			}
-			n, err := l.applyMessage(ctx, tx, dev, m)
+			n, err := l.applyMessage(ctx, tx, dev, m, &removed)
 			if err != nil {
 				if CodeOf(err) == CodeInternal {
 					err = fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -548,9 +548,26 @@ func (l *Library) SyncApply(ctx context.Context, msgs []SyncMessage) (SyncApplie
 				c.js = m.JSSeq
 			}
 		}
+		if removed {
+			// Subtrees went: their files' contents may be unreferenced now (location.go sweeps
+			// the same way when a location is removed).
+			if _, err := l.txExec(ctx, tx, `DELETE FROM content_identity WHERE entry_count = 0 AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.content_id = content_identity.id)`); err != nil {
+				return err
+			}
+		}
 		if touched {
 			if err := l.deriveShared(ctx, tx); err != nil {
 				return err
+			}
+			// Other devices' locations are complete as far as their listings go: their totals
+			// follow (from the directories' aggregates, one index range per location).
+			for _, dev := range devIDs {
+				if _, err := l.txExec(ctx, tx, `UPDATE locations SET
+    total_file_count = (SELECT coalesce(sum(s.files), 0) FROM entries d JOIN dir_stats s ON s.dir_id = d.id WHERE d.location_id = locations.id AND d.path IS NOT NULL),
+    total_byte_size = (SELECT coalesce(sum(s.bytes), 0) FROM entries d JOIN dir_stats s ON s.dir_id = d.id WHERE d.location_id = locations.id AND d.path IS NOT NULL)
+WHERE device_id = ?`, dev); err != nil {
+					return err
+				}
 			}
 		}
 		if syncApplyHook != nil {
@@ -592,7 +609,7 @@ func ensureDevice(ctx context.Context, tx *sql.Tx, l *Library, u uuid.UUID) (int
 	return id, true, err
 }
 
-func (l *Library) applyMessage(ctx context.Context, tx *sql.Tx, dev int64, m SyncMessage) (int, error) {
+func (l *Library) applyMessage(ctx context.Context, tx *sql.Tx, dev int64, m SyncMessage, removed *bool) (int, error) {
 	switch {
 	case m.Subject == "dev":
 		var d wireDevice
@@ -618,7 +635,7 @@ func (l *Library) applyMessage(ctx context.Context, tx *sql.Tx, dev int64, m Syn
 		if err := json.Unmarshal(m.Body, &d); err != nil {
 			return 0, fmt.Errorf("%w: listing: %w", ErrInvalid, err)
 		}
-		return l.applyDir(ctx, tx, dev, d)
+		return l.applyDir(ctx, tx, dev, d, removed)
 	case strings.HasPrefix(m.Subject, "o."):
 		return 0, l.applyRegisters(ctx, tx, m.Device, m.Body)
 	}
@@ -662,7 +679,7 @@ func childPath(parent, name string) string {
 }
 
 // applyDir applies a directory's listing (or its subtree's tombstone) from device dev.
-func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir) (int, error) {
+func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir, removed *bool) (written int, err error) {
 	if d.Self.ID <= 0 || d.Self.ID >= remoteIDMin {
 		return 0, fmt.Errorf("%w: entry id out of range", ErrInvalid)
 	}
@@ -677,6 +694,7 @@ func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir
 			return 0, err
 		}
 		n, _ := res.RowsAffected()
+		*removed = *removed || n > 0
 		if d.Path == "" {
 			// The location's root: the location is gone from its device.
 			if _, err := l.txExec(ctx, tx, `DELETE FROM locations WHERE id = ?`, loc); err != nil {
@@ -692,7 +710,6 @@ func (l *Library) applyDir(ctx context.Context, tx *sql.Tx, dev int64, d wireDir
 	if err != nil {
 		return 0, err
 	}
-	written := 0
 	// Ancestors first: placeholders where they are not known yet (their own listings, when
 	// they come, fill them in).
 	var parent sql.NullInt64
@@ -747,6 +764,23 @@ FROM (SELECT value ->> 0 AS id, value ->> 1 AS name FROM json_each(?1)) AS c
 WHERE entries.id = c.id AND (entries.parent_id IS NOT ?2 OR entries.name <> c.name)`, string(pairsJSON), self); err != nil {
 		return 0, err
 	}
+	// The children's contents before: a content no entry keeps any more goes (as a scan's
+	// finalize does), checked once the listing is applied.
+	var oldContents string
+	if err := l.txQueryRow(ctx, tx, `SELECT json_group_array(content_id) FROM entries WHERE parent_id = ? AND content_id IS NOT NULL`, self).Scan(&oldContents); err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err == nil {
+			_, err = l.txExec(ctx, tx, `DELETE FROM content_identity WHERE id IN (SELECT value FROM json_each(?)) AND entry_count = 0`, oldContents)
+		}
+	}()
+	// A removed child directory takes its subtree along: its contents are swept at the end.
+	var goneDirs bool
+	if err := l.txQueryRow(ctx, tx, `SELECT EXISTS (SELECT 1 FROM entries WHERE parent_id = ? AND kind = 1 AND id NOT IN (SELECT value FROM json_each(?)))`, self, string(idsJSON)).Scan(&goneDirs); err != nil {
+		return 0, err
+	}
+	*removed = *removed || goneDirs
 	res, err := l.txExec(ctx, tx, `DELETE FROM entries WHERE parent_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, self, string(idsJSON))
 	if err != nil {
 		return 0, err
