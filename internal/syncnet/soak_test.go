@@ -136,6 +136,12 @@ func TestSync_Soak(t *testing.T) {
 			sharedDiffer++
 		}
 	}
+	for i, l := range libs {
+		rep, err := l.Check(ctx)
+		if err != nil || !rep.OK {
+			t.Errorf("device %d fails check: %v %+v", i, err, rep.Problems)
+		}
+	}
 	t.Logf("%d rounds: %d rows lost, %d rows duplicated or extra, %d devices with different shared tables", n, lost, dup, sharedDiffer)
 	if lost+dup+sharedDiffer > 0 {
 		t.Fatalf("soak (seed %d): %d lost, %d duplicated, %d shared differ", seed, lost, dup, sharedDiffer)
