@@ -4,6 +4,14 @@ package syncnet_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"errors"
 	"os"
 	"path/filepath"
@@ -419,4 +427,54 @@ func sortS(s []string) {
 			}
 		}
 	}
+}
+
+// TestSync_TLS: a hub given a certificate accepts TLS only; a device trusting the CA syncs,
+// one that does not is refused.
+func TestSync_TLS(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeSelfSigned(t, certFile, keyFile)
+	a := open(t, filepath.Join(t.TempDir(), "a"), "A")
+	info, _ := a.Info(ctx)
+	h, err := syncnet.StartHub(syncnet.HubOptions{Listen: "127.0.0.1:0", Library: info.UUID, Device: info.Device.UUID, Dir: t.TempDir(), TLSCert: certFile, TLSKey: keyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	p, err := syncnet.Dial(ctx, a, h.URL(), syncnet.PeerOptions{Timeout: 5 * time.Second, TLSCA: certFile})
+	if err != nil {
+		t.Fatalf("TLS dial with the CA: %v", err)
+	}
+	defer p.Close()
+	if !p.Conn().TLSRequired() {
+		t.Fatal("connection is not TLS")
+	}
+	round(t, p)
+	if _, err := syncnet.Dial(ctx, a, h.URL(), syncnet.PeerOptions{Timeout: 5 * time.Second}); err == nil {
+		t.Fatal("a device without the CA connected")
+	}
+}
+
+func writeSelfSigned(t *testing.T, certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 }
