@@ -201,7 +201,7 @@ func entryUUID(base [10]byte, id int64) uuid.UUID {
 // nextEntryID is the id of the next new entry. Ids are never reused, because a UUID names
 // its id for good: the trigger entries_id_floor keeps library.entry_id_floor at the highest
 // id deleted from the top of the table.
-// Other devices' entries (ids from 1<<40, migration 0009) are not counted.
+// Other devices' entries (ids from 1<<40, migration 0010) are not counted.
 const nextEntryID = `SELECT max(coalesce((SELECT max(id) FROM entries WHERE id < 1099511627776), 0), (SELECT entry_id_floor FROM library)) + 1`
 
 // entryIDFromUUID reads the id from an entry UUID's last 6 bytes.

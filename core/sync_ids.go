@@ -187,7 +187,7 @@ func (l *Library) cacheDeviceBase(ctx context.Context, tx *sql.Tx, id int64, u u
 	return nil
 }
 
-// deviceIDRange is the entry id range of the device called name (migration 0009): this
+// deviceIDRange is the entry id range of the device called name (migration 0010): this
 // device's own ids lie below 1<<40, another's in [id<<40, (id+1)<<40).
 func (l *Library) deviceIDRange(ctx context.Context, op, name string) (lo, hi int64, err error) {
 	var id int64

@@ -15,7 +15,7 @@ import (
 
 // BenchmarkSyncLayout compares where other devices' entries could live, for the two queries
 // that span devices: a name search and the duplicate groups. "onedb": B's library holds A's
-// entries as rows (what migration 0009 does). "attached": B's own database with A's
+// entries as rows (what migration 0010 does). "attached": B's own database with A's
 // database ATTACHed, each query a UNION ALL over both. A indexes /usr/share/doc (content)
 // and /usr/share/man; B indexes /usr/share/doc (content): every file of B has a twin on A.
 func BenchmarkSyncLayout(b *testing.B) {

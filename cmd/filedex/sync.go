@@ -274,7 +274,7 @@ func entryDisplayPath(e core.Entry) string {
 
 // devicePaths prefixes the paths of other devices' entries with their device's name
 // (DEVICE:PATH). Such an entry's id carries its device's row id above bit 40 (migration
-// 0009), so one device.list names them all.
+// 0010), so one device.list names them all.
 func (a *app) devicePaths(ctx context.Context, eng bindings.Engine, ids []int64, paths []string) []string {
 	if len(ids) != len(paths) {
 		return paths
