@@ -35,3 +35,11 @@ func CountChildReads() func() int {
 func ClaimLocationScan(l *Library, loc Location) (release func(), err error) {
 	return l.claimLocationScan(context.Background(), "test", loc)
 }
+
+// CountScanStarts counts scanners started (walks begun from a checkpoint or from scratch)
+// until the returned function is called; it returns the count.
+func CountScanStarts() func() int {
+	n := 0
+	testHookScanStart = func() { n++ }
+	return func() int { testHookScanStart = nil; return n }
+}

@@ -62,6 +62,9 @@ type Library struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// live holds budgeted scans parked between their calls (scan_live.go).
+	live liveScans
 }
 
 type stmtKey struct {
@@ -453,6 +456,7 @@ func (l *Library) registerIdentity(ctx context.Context) error {
 // Close closes the library. It is safe to call more than once.
 func (l *Library) Close() error {
 	l.closeOnce.Do(func() {
+		l.live.stopAll()
 		l.stmtMu.Lock()
 		for _, s := range l.stmts {
 			s.Close()

@@ -21,7 +21,9 @@ type ScanOptions struct {
 	Mode IndexMode
 	// Budget > 0 makes the call return after about that long with the job paused and its
 	// checkpoint saved; calling again continues it. Single-threaded hosts (WASI) use it to
-	// stay responsive and draw progress between slices.
+	// stay responsive and draw progress between slices. The scanner stays alive between
+	// such calls (scan_live.go), so a continuation costs no more than the work it does.
+	// Callers that can receive Progress run the scan as one call instead.
 	Budget time.Duration
 	// Workers bounds the goroutines that read directories and hash files; 0 picks a default.
 	Workers int
@@ -203,6 +205,14 @@ func (l *Library) RunScanJob(ctx context.Context, jobID int64, opts ScanOptions)
 
 func (l *Library) runScanJob(ctx context.Context, jobID int64, opts ScanOptions, claimed bool) (ScanResult, error) {
 	const op = "job.run"
+	// A scanner parked by an earlier budgeted call continues if the job is still as it
+	// left it; otherwise (finished, cancelled or continued elsewhere) it is dropped.
+	ls := l.live.take(jobID)
+	defer func() {
+		if ls != nil {
+			ls.stop()
+		}
+	}()
 	job, err := l.Jobs().Get(ctx, jobID)
 	if err != nil {
 		return ScanResult{}, err
@@ -231,12 +241,31 @@ func (l *Library) runScanJob(ctx context.Context, jobID int64, opts ScanOptions,
 			return ScanResult{}, errConflict(op, fmt.Sprintf("job %d is %s", jobID, job.Status))
 		}
 	}
+	if ls != nil {
+		if ls.usable(job, loc, opts) {
+			live := ls
+			ls = nil
+			return l.continueLive(ctx, live, opts)
+		}
+		ls.stop()
+		ls = nil
+	}
 	s := &scanner{l: l, job: job, loc: loc, opts: opts, start: time.Now(), clockStart: l.now()}
 	if err := s.init(ctx); err != nil {
 		return ScanResult{}, err
 	}
+	if testHookScanStart != nil {
+		testHookScanStart()
+	}
+	if opts.Budget > 0 {
+		return l.startLive(ctx, s)
+	}
 	return s.run(ctx)
 }
+
+// testHookScanStart, set by tests, counts scanners started (each one walks from its
+// checkpoint, with a new writer).
+var testHookScanStart func()
 
 // CancelJob stops a job for good. A cancelled scan leaves what it committed in the index;
 // the next scan of the location starts over and reconciles it.
@@ -248,6 +277,9 @@ func (l *Library) CancelJob(ctx context.Context, jobID int64) (Job, error) {
 	}
 	if job.Status.Finished() {
 		return Job{}, errConflict(op, fmt.Sprintf("job %d is already %s", jobID, job.Status))
+	}
+	if ls := l.live.take(jobID); ls != nil {
+		ls.stop()
 	}
 	err = l.update(ctx, op, func(tx *sql.Tx) error {
 		st := JobCancelled
@@ -305,6 +337,19 @@ type scanner struct {
 
 	lastProgress time.Time
 	mu           sync.Mutex // guards warnings appended from hashing goroutines
+
+	// Budgeted scans (scan_live.go): the parked scanner's handle, the function that stops
+	// the served call's context from cancelling the scan, and the checkpoint of the last pause.
+	live     *liveScan
+	unwatch  func() bool
+	pausedCk []byte
+}
+
+// resetClock starts a new slice: its budget, and the elapsed time reported, which counts
+// the time spent in calls, not the time parked between them.
+func (s *scanner) resetClock() {
+	s.start, s.clockStart = time.Now(), s.l.now()
+	s.prior = s.ck.Progress.ElapsedMS
 }
 
 func (s *scanner) init(ctx context.Context) error {
@@ -414,6 +459,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 				return err
 			}
 			if s.opts.Budget > 0 && s.elapsed() >= s.opts.Budget {
+				if s.live != nil {
+					return s.park(walkCtx)
+				}
 				return errBudget
 			}
 			return nil
@@ -429,6 +477,10 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			// is before them, and the next call walks them again.
 			s.pipe.stop()
 			s.pipe, s.queue, s.queued = nil, nil, 0
+		}
+		if errors.Is(werr, errAbandon) {
+			// Parked and told to stop: the job was paused at the last commit.
+			return res, werr
 		}
 		if werr != nil {
 			// Commit what is complete; the checkpoint points after the last whole batch.
@@ -487,6 +539,7 @@ func (s *scanner) pause(ctx context.Context) (ScanResult, error) {
 		st := JobPaused
 		u := s.checkpointFn()()
 		u.Status = &st
+		s.pausedCk = u.Checkpoint
 		if err := updateJob(ctx, tx, s.l, "location.scan", s.job.ID, u); err != nil {
 			return err
 		}

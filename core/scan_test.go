@@ -354,6 +354,7 @@ func testScanBudget(t *testing.T, mode core.IndexMode) {
 	}
 	opts := scanOpts()
 	opts.Budget = time.Nanosecond // one batch per call
+	starts := core.CountScanStarts()
 	calls := 0
 	var res core.ScanResult
 	for {
@@ -374,6 +375,11 @@ func testScanBudget(t *testing.T, mode core.IndexMode) {
 	}
 	if calls < 10 {
 		t.Errorf("only %d slices: the budget was not honoured", calls)
+	}
+	// One scanner for all the slices: each call continues it rather than walking again
+	// from the checkpoint with a new writer.
+	if n := starts(); n != 1 {
+		t.Errorf("%d scanners started for %d slices, want 1", n, calls)
 	}
 	if got, want := indexed(t, lib, loc.ID), onDisk(t, root, mode == core.ModeContent); !equalLines(t, got, want) {
 		t.FailNow()
@@ -415,5 +421,58 @@ func TestScan_DeepMode(t *testing.T) {
 	}
 	if res.Location.IndexMode != core.ModeDeep {
 		t.Errorf("location mode %s", res.Location.IndexMode)
+	}
+}
+
+// TestScan_ParkedScannerYieldsToOtherProcess: a budgeted scan's scanner waits in memory
+// between calls, but the job's checkpoint stays the truth. When another process (here a
+// second handle on the library) continues the job meanwhile, the parked scanner must not
+// write on top of it: the next call resumes from the job as it now is.
+func TestScan_ParkedScannerYieldsToOtherProcess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	lib1, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib1.Close()
+	root := makeTree(t)
+	for i := range 40 {
+		write(t, filepath.Join(root, fmt.Sprintf("many/d%02d/x.txt", i)), []byte{byte(i)})
+	}
+	loc, err := lib1.Locations().Create(ctx, core.LocationInput{Path: root, Mode: core.ModeMetadata})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sliced := scanOpts()
+	sliced.Budget = time.Nanosecond
+	res, err := lib1.Scan(ctx, loc.ID, sliced)
+	if err != nil || res.Done {
+		t.Fatalf("first slice: %v, done %v", err, res.Done)
+	}
+	lib2, err := core.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other process takes three slices and leaves the job paused further on.
+	for range 3 {
+		if res, err = lib2.RunScanJob(ctx, res.Job.ID, sliced); err != nil || res.Done {
+			t.Fatalf("other process: %v, done %v", err, res.Done)
+		}
+	}
+	lib2.Close()
+	starts := core.CountScanStarts()
+	for !res.Done {
+		if res, err = lib1.RunScanJob(ctx, res.Job.ID, sliced); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := starts(); n != 1 {
+		t.Errorf("%d scanners started after the job moved on elsewhere, want 1 (resumed from its checkpoint)", n)
+	}
+	if got, want := indexed(t, lib1, loc.ID), onDisk(t, root, false); !equalLines(t, got, want) {
+		t.FailNow()
+	}
+	if rep, err := lib1.Check(ctx); err != nil || !rep.OK {
+		t.Errorf("check: %v %+v", err, rep)
 	}
 }
