@@ -55,11 +55,13 @@ func jobGet(ctx context.Context, s *Session, p JobRef) (core.Job, error) {
 	return s.lib.Jobs().Get(ctx, p.ID)
 }
 
-// JobRunParams are the params of job.run and job.resume: the job, and an
-// optional time budget (0: run to completion).
+// JobRunParams are the params of job.run and job.resume: the job, an optional
+// time budget (0: run to completion), and whether to send job.progress
+// notifications, as for location.scan.
 type JobRunParams struct {
 	ID       int64 `json:"id"`
 	BudgetMS int64 `json:"budget_ms,omitempty"`
+	Progress bool  `json:"progress,omitempty"`
 }
 
 // Validate implements the params check of [register].
@@ -76,7 +78,7 @@ func (p *JobRunParams) Validate() error {
 // jobRun continues a job for a slice of time. Scans are the only resumable
 // kind today; the core refuses others with an invalid-argument error.
 func jobRun(ctx context.Context, s *Session, p JobRunParams) (core.ScanResult, error) {
-	return s.lib.RunScanJob(ctx, p.ID, core.ScanOptions{Budget: time.Duration(p.BudgetMS) * time.Millisecond})
+	return s.lib.RunScanJob(ctx, p.ID, core.ScanOptions{Budget: time.Duration(p.BudgetMS) * time.Millisecond, Progress: scanProgress(ctx, p.Progress)})
 }
 
 // jobResume is job.run under the name people look for after a pause; the

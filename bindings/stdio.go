@@ -14,11 +14,21 @@ import (
 // discarded up to its newline and answered with CodeInvalidRequest, so one
 // oversized request neither exhausts memory nor desynchronises the stream.
 //
+// Notifications a call sends (job.progress, for params with "progress": true)
+// are lines of their own, written and flushed as they come, before the call's
+// response: a client reads lines until the one with its id.
+//
 // Serve returns nil at the end of r, ctx's error if ctx ends, or the first
 // write error. It does not close e.
 func Serve(ctx context.Context, e Engine, r io.Reader, w io.Writer) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	bw := bufio.NewWriter(w)
+	// A failed write of a notification shows again at the response's flush.
+	nctx := WithNotify(ctx, func(n []byte) {
+		bw.Write(n)
+		bw.WriteByte('\n')
+		bw.Flush()
+	})
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -29,7 +39,7 @@ func Serve(ctx context.Context, e Engine, r io.Reader, w io.Writer) error {
 			if tooLong {
 				resp = encodeResponse(nil, nil, Errorf(CodeInvalidRequest, "request too large (limit %d bytes)", MaxRequestBytes))
 			} else if len(bytes.TrimSpace(line)) > 0 {
-				resp = e.Call(ctx, line)
+				resp = e.Call(nctx, line)
 			}
 			if resp != nil {
 				bw.Write(resp)

@@ -408,6 +408,14 @@ func (s *scanner) report(force bool) {
 	s.lastProgress = time.Now()
 	p := s.ck.Progress
 	p.ElapsedMS = s.reportedMS()
+	// The stored progress keeps its phase as it always was ("" while discovering, then
+	// "finalize"); a listener is told each phase by name, and "done" last.
+	switch {
+	case s.ck.Phase == "done":
+		p.Phase = "done"
+	case p.Phase == "":
+		p.Phase = "discovery"
+	}
 	s.opts.Progress(p)
 }
 

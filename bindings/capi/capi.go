@@ -17,6 +17,8 @@ package main
 #include <stdint.h>
 #include <stdlib.h>
 typedef uint64_t fdx_handle;
+typedef void (*fdx_notify_fn)(void *user_data, const char *notification_json);
+void fdx_invoke_notify(fdx_notify_fn fn, void *user_data, const char *notification_json);
 */
 import "C"
 
@@ -87,9 +89,47 @@ func fdx_call(h C.fdx_handle, requestJSON *C.char) (resp *C.char) {
 	if e == nil {
 		return cBytes(bindings.ErrorResponse(req, bindings.Errorf(bindings.CodeInvalidRequest, "invalid request: unknown or closed handle %d", uint64(h))))
 	}
+	ctx := context.Background()
+	if n, ok := notifiers.Load(uint64(h)); ok {
+		n := n.(notifier)
+		ctx = bindings.WithNotify(ctx, func(b []byte) {
+			// Borrowed by the callback for its duration, like every string passed in.
+			p := cBytes(b)
+			C.fdx_invoke_notify(n.fn, n.user, p)
+			C.free(unsafe.Pointer(p))
+		})
+	}
 	// A notification has no response, but fdx_call never returns NULL: it
 	// returns "" (still to be freed) so C callers need no special case.
-	return cBytes(e.Call(context.Background(), req))
+	return cBytes(e.Call(ctx, req))
+}
+
+// notifier is a C function registered with fdx_set_notify, and its user data.
+type notifier struct {
+	fn   C.fdx_notify_fn
+	user unsafe.Pointer
+}
+
+// notifiers maps a handle to its notifier (handles are never reused, so a stale entry
+// cannot reach another library; fdx_close deletes it anyway).
+var notifiers sync.Map
+
+//export fdx_set_notify
+func fdx_set_notify(h C.fdx_handle, fn C.fdx_notify_fn, user unsafe.Pointer) (rc C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			rc = -1
+		}
+	}()
+	if table.Get(uint64(h)) == nil {
+		return -1
+	}
+	if fn == nil {
+		notifiers.Delete(uint64(h))
+	} else {
+		notifiers.Store(uint64(h), notifier{fn: fn, user: user})
+	}
+	return 0
 }
 
 // cStrlen is strlen without a call into C (which would cost more than the
@@ -123,6 +163,7 @@ func fdx_close(h C.fdx_handle) (rc C.int) {
 	if e == nil {
 		return -1
 	}
+	notifiers.Delete(uint64(h))
 	if err := e.Close(); err != nil {
 		return -1
 	}

@@ -51,6 +51,27 @@ fdx_handle fdx_open(const char *options_json, char **error_json);
 char *fdx_call(fdx_handle h, const char *request_json);
 
 /*
+ * Notifications. A call may send JSON-RPC notifications (requests without an
+ * "id") to its caller while it runs: location.scan, job.run and job.resume
+ * with "progress": true in their params send "job.progress" about every
+ * 100 ms and once when they end, params as in docs/rpc.md. A C caller receives
+ * them through a function it registers for the handle:
+ *
+ *   fn: called on the thread inside fdx_call, before fdx_call returns, once
+ *     per notification, in the order they are sent. notification_json is a
+ *     NUL-terminated JSON-RPC notification, borrowed: valid only until fn
+ *     returns (copy what you keep; never fdx_free it). fn must not call into
+ *     the same handle (the call in progress holds it).
+ *   user_data: passed back to fn as it is.
+ *
+ * fdx_set_notify(h, NULL, NULL) unregisters. Without a registered function
+ * notifications are dropped; the calls behave the same either way.
+ * Returns 0, or -1 if h is unknown or closed.
+ */
+typedef void (*fdx_notify_fn)(void *user_data, const char *notification_json);
+int fdx_set_notify(fdx_handle h, fdx_notify_fn fn, void *user_data);
+
+/*
  * fdx_free releases a string returned by fdx_open (*error_json) or fdx_call.
  * fdx_free(NULL) does nothing. Never pass fdx_version()'s result.
  */

@@ -60,6 +60,51 @@ static int serve(const char *options) {
     return fdx_close(h) == 0 ? 0 : 1;
 }
 
+/* notes collects the notifications fdx_set_notify delivers during a call. */
+struct notes { int count, bad; int last_done; };
+
+static void on_notify(void *user, const char *n) {
+    struct notes *ns = user;
+    ns->count++;
+    if (strncmp(n, "{\"jsonrpc\":\"2.0\",\"method\":\"job.progress\",\"params\":{", 50) != 0) ns->bad++;
+    ns->last_done = strstr(n, "\"phase\":\"done\"") != NULL;
+}
+
+/* scan_with_progress scans a small temporary tree with "progress": true and
+ * checks the notifications arrive through the registered function, in order,
+ * before fdx_call returns, and not at all once it is unregistered. */
+static void scan_with_progress(fdx_handle h) {
+    char dir[] = "/tmp/filedex-selftest-XXXXXX", path[256], req[512];
+    if (mkdtemp(dir) == NULL) {
+        check(0, "mkdtemp", dir);
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/f%d.txt", dir, i);
+        FILE *f = fopen(path, "w");
+        if (f) { fputs("x", f); fclose(f); }
+    }
+    struct notes ns = {0, 0, 0};
+    check(fdx_set_notify(h, on_notify, &ns) == 0, "fdx_set_notify", NULL);
+    check(fdx_set_notify(987654, on_notify, &ns) == -1, "fdx_set_notify on an unknown handle fails", NULL);
+    snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"location.scan\",\"params\":{\"path\":\"%s\",\"mode\":\"metadata\",\"progress\":true}}", dir);
+    char *resp = fdx_call(h, req);
+    check(strstr(resp, "\"done\":true") != NULL, "location.scan with progress", resp);
+    fdx_free(resp);
+    check(ns.count >= 1 && ns.bad == 0, "job.progress notifications reach the callback", NULL);
+    check(ns.last_done, "the last notification is the finished scan", NULL);
+    int seen = ns.count;
+    check(fdx_set_notify(h, NULL, NULL) == 0, "fdx_set_notify(NULL) unregisters", NULL);
+    resp = fdx_call(h, req);
+    fdx_free(resp);
+    check(ns.count == seen, "no notifications after unregistering", NULL);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/f%d.txt", dir, i);
+        remove(path);
+    }
+    remove(dir);
+}
+
 struct worker { fdx_handle h; int id; int bad; };
 
 static void *work(void *arg) {
@@ -103,6 +148,8 @@ static int selftest(const char *options) {
     resp = fdx_call(h, "{\"jsonrpc\":\"2.0\",\"method\":\"debug.echo\"}");
     check(resp[0] == '\0', "a notification returns an empty string", resp);
     fdx_free(resp);
+
+    scan_with_progress(h);
 
     struct worker ws[4];
     pthread_t ts[4];
