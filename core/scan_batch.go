@@ -177,8 +177,22 @@ func (s *scanner) drain(ctx context.Context) error {
 // index diffs one directory's children on disk against its rows, writes the changes, and
 // identifies the content of new and modified files. Progress, warnings and the walk
 // position move only here, so a checkpoint never counts a directory it has not written.
-func (s *scanner) index(ctx context.Context, db *dirBatch) error {
+func (s *scanner) index(ctx context.Context, db *dirBatch) (err error) {
 	p := &s.ck.Progress
+	// A directory that fails to be written is not counted: a cancelled call (Ctrl-C)
+	// fails here when it finds its context done, the scan pauses with the checkpoint
+	// before this directory, and the resumed scan counts it when it writes it.
+	saved := *p
+	s.mu.Lock()
+	savedWarnings := len(s.ck.Warnings)
+	s.mu.Unlock()
+	defer func() {
+		if err != nil {
+			s.mu.Lock()
+			s.ck.Progress, s.ck.Warnings = saved, s.ck.Warnings[:savedWarnings]
+			s.mu.Unlock()
+		}
+	}()
 	p.CurrentPath = db.path
 	disk := db.disk
 	for _, d := range disk {
@@ -203,7 +217,7 @@ func (s *scanner) index(ctx context.Context, db *dirBatch) error {
 	var dirPath string
 	var rows []dbEntry
 	var same bool // the rows match the listing (scan_digest.go): nothing to read or write
-	err := s.w.do(ctx, func(c *sqlite3.Conn) error {
+	err = s.w.do(ctx, func(c *sqlite3.Conn) error {
 		var err error
 		if dirID, dirPath, err = s.dirRow(c, db.path); err != nil || dirID == 0 {
 			return err

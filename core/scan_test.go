@@ -483,8 +483,12 @@ func TestScan_ParkedScannerYieldsToOtherProcess(t *testing.T) {
 // it makes fail), with the job resumable, never failed; the resumed scan indexes the whole
 // tree.
 func TestScan_CancelPauses(t *testing.T) {
-	for _, commits := range []int{0, 1, 4} {
-		t.Run(fmt.Sprint(commits), func(t *testing.T) {
+	for _, c := range []struct {
+		mode    core.IndexMode
+		commits int
+	}{{core.ModeMetadata, 0}, {core.ModeMetadata, 1}, {core.ModeContent, 0}, {core.ModeContent, 1}, {core.ModeContent, 4}} {
+		mode, commits := c.mode, c.commits
+		t.Run(fmt.Sprint(mode, commits), func(t *testing.T) {
 			lib := openTest(t)
 			root := makeTree(t)
 			for i := range 40 {
@@ -506,7 +510,7 @@ func TestScan_CancelPauses(t *testing.T) {
 				}, 5)
 				defer core.SetTestHooks(nil, 20000)
 			}
-			loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: root, Mode: core.ModeMetadata})
+			loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: root, Mode: mode})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -521,9 +525,49 @@ func TestScan_CancelPauses(t *testing.T) {
 			if res, err = lib.RunScanJob(ctx, res.Job.ID, scanOpts()); err != nil || !res.Done {
 				t.Fatalf("resume: %v, done %v", err, res.Done)
 			}
-			if got, want := indexed(t, lib, loc.ID), onDisk(t, root, false); !equalLines(t, got, want) {
+			want := onDisk(t, root, mode == core.ModeContent)
+			if got := indexed(t, lib, loc.ID); !equalLines(t, got, want) {
 				t.FailNow()
 			}
+			// Each entry counted once, across the cancelled call and the resumed one.
+			if p := res.Progress; p.Entries() != int64(len(want)) || p.Added != int64(len(want)) {
+				t.Errorf("progress counts %d entries, %d added; the tree has %d", p.Entries(), p.Added, len(want))
+			}
 		})
+	}
+}
+
+// TestScan_CancelMidPipelineCountsOnce: a first content scan identifies directories ahead
+// and writes several of them in a row when a large one arrives. A cancellation that lands
+// between two of those writes (here: right after a commit) makes the next one fail on
+// its done context; that directory must not be counted by the paused scan, since the
+// resumed scan writes and counts it again.
+func TestScan_CancelMidPipelineCountsOnce(t *testing.T) {
+	lib := openTest(t)
+	root := filepath.Join(t.TempDir(), "tree")
+	for i := range 7 {
+		write(t, filepath.Join(root, "d", fmt.Sprintf("a%d", i), "f.txt"), []byte{byte(i)})
+	}
+	for i := range 1100 {
+		write(t, filepath.Join(root, "d", "z", fmt.Sprintf("f%04d", i)), []byte{1})
+	}
+	loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: root, Mode: core.ModeContent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	core.SetTestHooks(cancel, 5) // cancel at the first commit
+	defer core.SetTestHooks(nil, 20000)
+	res, err := lib.Scan(cctx, loc.ID, scanOpts())
+	if err != nil || res.Done {
+		t.Fatalf("cancelled scan: %v, done %v", err, res.Done)
+	}
+	core.SetTestHooks(nil, 20000)
+	if res, err = lib.RunScanJob(ctx, res.Job.ID, scanOpts()); err != nil || !res.Done {
+		t.Fatalf("resume: %v, done %v", err, res.Done)
+	}
+	if res.Summary.Files != 1107 || res.Summary.Dirs != 9 {
+		t.Errorf("summary: %d files, %d dirs; want 1107 and 9", res.Summary.Files, res.Summary.Dirs)
 	}
 }
