@@ -496,7 +496,10 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 				return res, cerr
 			}
 			switch {
-			case errors.Is(werr, errBudget), errors.Is(werr, context.Canceled), errors.Is(werr, context.DeadlineExceeded):
+			// The caller's cancellation (Ctrl-C, SIGTERM, a closed connection) pauses the
+			// scan wherever it struck: in the walk, or in a statement it interrupted, whose
+			// error is SQLite's "interrupted", not the context's.
+			case errors.Is(werr, errBudget), errors.Is(werr, context.Canceled), errors.Is(werr, context.DeadlineExceeded), ctx.Err() != nil:
 				return s.pause(context.WithoutCancel(ctx))
 			}
 			var ce *Error
@@ -507,6 +510,9 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 		}
 		s.ck.Phase = "finalize"
 		if err := s.commit(ctx); err != nil {
+			if ctx.Err() != nil {
+				return s.pause(context.WithoutCancel(ctx))
+			}
 			return res, err
 		}
 	}

@@ -571,3 +571,43 @@ func TestScan_CancelMidPipelineCountsOnce(t *testing.T) {
 		t.Errorf("summary: %d files, %d dirs; want 1107 and 9", res.Summary.Files, res.Summary.Dirs)
 	}
 }
+
+// TestScan_CancelSlicedPauses: a budgeted (sliced) scan whose call is cancelled while the
+// slice ends (here: at the slice's commit) is paused, never failed, and resumes to the
+// whole tree.
+func TestScan_CancelSlicedPauses(t *testing.T) {
+	for _, mode := range []core.IndexMode{core.ModeMetadata, core.ModeContent} {
+		t.Run(string(mode), func(t *testing.T) {
+			lib := openTest(t)
+			root := makeTree(t)
+			for i := range 40 {
+				write(t, filepath.Join(root, fmt.Sprintf("many/d%02d/x.txt", i)), []byte{byte(i)})
+			}
+			loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: root, Mode: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := scanOpts()
+			opts.Budget = time.Nanosecond
+			res, err := lib.Scan(ctx, loc.ID, opts)
+			if err != nil || res.Done {
+				t.Fatalf("first slice: %v, done %v", err, res.Done)
+			}
+			cctx, cancel := context.WithCancel(ctx)
+			core.SetTestHooks(cancel, 0)
+			res, err = lib.RunScanJob(cctx, res.Job.ID, opts)
+			core.SetTestHooks(nil, 0)
+			if err != nil || res.Done || res.Job.Status != core.JobPaused {
+				t.Fatalf("cancelled slice: %v, done %v, job %s", err, res.Done, res.Job.Status)
+			}
+			for !res.Done {
+				if res, err = lib.RunScanJob(ctx, res.Job.ID, opts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := indexed(t, lib, loc.ID), onDisk(t, root, mode == core.ModeContent); !equalLines(t, got, want) {
+				t.FailNow()
+			}
+		})
+	}
+}

@@ -124,15 +124,22 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 					return nil
 				}
 			}
-			intr := a.catchInterrupt()
+			intr := a.catchInterrupt(ctx)
 			defer intr.stop()
 			out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
 			for _, id := range ids {
-				res, err := call[core.ScanResult](ctx, a, eng, "job.resume", jobRunParams{ID: id, BudgetMS: scanSlice.Milliseconds()})
+				// The job's path is known only from the job: the bar is labelled once
+				// the first response (or progress) names it.
+				bar := a.newScanBar("resume job " + strconv.FormatInt(id, 10))
+				res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.resume", jobRunParams{ID: id, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
 				if err != nil {
+					bar.clear()
+					if intr.fired() {
+						return intr.error(id, fmt.Sprintf("job %d", id))
+					}
 					return err
 				}
-				bar := a.newScanBar("resume " + a.displayPath(res.Location.Path))
+				bar.label = "resume " + a.displayPath(res.Location.Path)
 				res, err = a.driveScan(ctx, eng, res, bar, intr)
 				bar.clear()
 				if err != nil {

@@ -83,12 +83,20 @@ func (a *app) report(err error) int {
 	if isUsage(err) {
 		code = 2
 	}
+	// A scan stopped by a signal exits as shells expect for it (130 for Ctrl-C).
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		code = ec.ExitCode()
+	}
 	msg := errorMessage(err)
 	if a.json {
 		// With --json stdout carries exactly one document: the error object
 		// replaces whatever the command would have printed. The contract
 		// says exit 1 for every error in this mode.
 		a.printJSON(jsonError{Error: errorObject(err, msg)})
+		if ec != nil {
+			return code
+		}
 		return 1
 	}
 	fmt.Fprintf(a.stderr, "filedex: %s\n", msg)

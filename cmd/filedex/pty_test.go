@@ -171,7 +171,8 @@ func TestPTY_ScanProgress(t *testing.T) {
 }
 
 // TestPTY_InterruptAndResume: Ctrl-C stops the scan after the current slice,
-// leaves its job paused and says how to resume; jobs resume finishes it.
+// leaves its job paused, says how to resume and exits 130; jobs resume
+// finishes it.
 func TestPTY_InterruptAndResume(t *testing.T) {
 	tree := bigTree(t, 3000)
 	lib := filepath.Join(t.TempDir(), "lib")
@@ -184,13 +185,13 @@ func TestPTY_InterruptAndResume(t *testing.T) {
 	}
 	syscall.Kill(-r.cmd.Process.Pid, syscall.SIGINT)
 	code, term := r.wait()
-	if code != 1 || !strings.Contains(term, "filedex jobs resume") || !strings.Contains(term, "paused as job") {
-		t.Fatalf("after Ctrl-C: exit %d, terminal %q", code, term)
+	if code != 130 || !strings.Contains(term, "filedex jobs resume") || !strings.Contains(term, "paused as job") {
+		t.Fatalf("after Ctrl-C: exit %d (want 130), terminal %q", code, term)
 	}
 	c := &cli{t: t, lib: lib, env: []string{"NO_COLOR=1"}}
 	out := c.ok("jobs")
 	if !strings.Contains(out, "paused") {
-		t.Errorf("jobs after Ctrl-C:\n%s", out)
+		t.Errorf("jobs after Ctrl-C:\n%s\n%s\n%s", out, c.ok("--json", "jobs", "--all"), term)
 	}
 	var s scanJSON
 	c.json(&s, "jobs", "resume")
@@ -203,4 +204,43 @@ func TestPTY_InterruptAndResume(t *testing.T) {
 		t.Errorf("after resume, %d files indexed, want 3000", len(f.Entries))
 	}
 	_ = io.EOF
+}
+
+// TestPTY_TermPauses: SIGTERM (what service managers and `kill` send) pauses a scan as
+// Ctrl-C does: the job is left paused, not running, and the process exits 143.
+func TestPTY_TermPauses(t *testing.T) {
+	tree := bigTree(t, 3000)
+	lib := filepath.Join(t.TempDir(), "lib")
+	env := []string{"FILEDEX_SCAN_SLICE_MS=1", "NO_COLOR=1"}
+	r := startPTY(t, env, "--library", lib, "scan", tree)
+	if !r.waitFor(" files", 20*time.Second) {
+		t.Fatalf("no progress before the timeout: %q", r.out.buf.String())
+	}
+	syscall.Kill(r.cmd.Process.Pid, syscall.SIGTERM)
+	code, term := r.wait()
+	if code != 143 || !strings.Contains(term, "paused as job") {
+		t.Fatalf("after SIGTERM: exit %d (want 143), terminal %q\n%s", code, term, (&cli{t: t, lib: lib}).ok("--json", "jobs", "--all"))
+	}
+	c := &cli{t: t, lib: lib, env: []string{"NO_COLOR=1"}}
+	var jobs struct {
+		Jobs []struct {
+			Status string `json:"status"`
+		} `json:"jobs"`
+	}
+	c.json(&jobs, "jobs", "--all")
+	if len(jobs.Jobs) != 1 || jobs.Jobs[0].Status != "paused" {
+		t.Errorf("jobs after SIGTERM: %+v, want one paused\n%s\n%s", jobs.Jobs, c.ok("--json", "jobs", "--all"), term)
+	}
+}
+
+// TestPTY_ScanProgressOneCall: natively, without slices, the bar is drawn from the
+// job.progress notifications of the one scan call.
+func TestPTY_ScanProgressOneCall(t *testing.T) {
+	tree := bigTree(t, 3000)
+	lib := filepath.Join(t.TempDir(), "lib")
+	r := startPTY(t, []string{"NO_COLOR=1"}, "--library", lib, "scan", tree)
+	code, term := r.wait()
+	if code != 0 || !strings.Contains(term, "\r") || !strings.Contains(term, " files") || !strings.Contains(term, "scan ") {
+		t.Fatalf("exit %d, terminal %q", code, term)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,22 +19,28 @@ import (
 	"github.com/filedex/filedex/core"
 )
 
-// scanSlice is the time budget of one location.scan / job.run call. Between
-// calls the CLI redraws progress and checks for Ctrl-C; on the WASI engine,
-// which runs one call at a time, the slices are what keep it responsive.
-// 200 ms: five redraws a second, and slices long enough that their fixed cost
-// (re-reading the job, resuming the walk) stays small.
-var scanSlice = sliceFromEnv()
+// A scan is one location.scan call. On the native engine it sends job.progress
+// notifications, which draw the bar, and Ctrl-C or SIGTERM cancel the call's
+// context, which pauses the scan at its next commit. The WASI engine delivers
+// no notifications and cannot be cancelled mid-call without losing its
+// instance, so there the CLI asks for slices of wasiSlice: between them it
+// draws the bar and checks for a signal. The guest keeps the scanner alive
+// between slices, so a continuation costs no more than the work it does.
+// 200 ms: five redraws a second.
+const wasiSlice = 200 * time.Millisecond
 
-// sliceFromEnv reads FILEDEX_SCAN_SLICE_MS, a knob for tests and
+// scanSlice is the slice the CLI asks for on its engine: 0 (one call) natively,
+// wasiSlice on WASI. FILEDEX_SCAN_SLICE_MS overrides it on both, for tests and
 // measurements: tiny slices make a scan of a small tree long enough to
-// interrupt, and 0 runs each scan as one call (no slicing), the baseline the
-// slicing overhead is measured against.
-func sliceFromEnv() time.Duration {
+// interrupt, and 0 makes the WASI engine run a scan as one call.
+func (a *app) scanSlice() time.Duration {
 	if v, err := strconv.Atoi(os.Getenv("FILEDEX_SCAN_SLICE_MS")); err == nil && v >= 0 {
 		return time.Duration(v) * time.Millisecond
 	}
-	return 200 * time.Millisecond
+	if a.engineName == "wasi" {
+		return wasiSlice
+	}
+	return 0
 }
 
 func (a *app) scanCommand() *cobra.Command {
@@ -97,12 +105,14 @@ type scanParams struct {
 	Path     string         `json:"path"`
 	Mode     core.IndexMode `json:"mode,omitempty"`
 	Ignore   []string       `json:"ignore,omitempty"`
-	BudgetMS int64          `json:"budget_ms"`
+	BudgetMS int64          `json:"budget_ms,omitempty"`
+	Progress bool           `json:"progress,omitempty"`
 }
 
 type jobRunParams struct {
 	ID       int64 `json:"id"`
 	BudgetMS int64 `json:"budget_ms,omitempty"`
+	Progress bool  `json:"progress,omitempty"`
 }
 
 // scanOutput is scan's --json document (INTERFACES.md).
@@ -143,14 +153,17 @@ func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ign
 	if err != nil {
 		return err
 	}
-	intr := a.catchInterrupt()
+	intr := a.catchInterrupt(ctx)
 	defer intr.stop()
 	out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
 	for _, p := range paths {
 		bar := a.newScanBar("scan " + a.displayPath(p))
-		res, err := call[core.ScanResult](ctx, a, eng, "location.scan", scanParams{Path: p, Mode: mode, Ignore: ignore, BudgetMS: scanSlice.Milliseconds()})
+		slice, progress := a.scanSlice(), a.wantProgress()
+		res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "location.scan", scanParams{Path: p, Mode: mode, Ignore: ignore, BudgetMS: slice.Milliseconds(), Progress: progress})
 		if err == nil {
 			res, err = a.driveScan(ctx, eng, res, bar, intr)
+		} else if intr.fired() {
+			err = intr.error(0, p)
 		}
 		bar.clear()
 		if err != nil {
@@ -171,54 +184,94 @@ func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ign
 	return nil
 }
 
-// driveScan continues a scan slice by slice until it is done, drawing
-// progress between slices. After Ctrl-C it stops at the end of the current
-// slice: the job is then paused (each slice ends paused), and the error says
-// how to resume it.
+// wantProgress: whether to ask the engine for job.progress notifications
+// (only the native engine delivers them; slices draw the bar on WASI).
+func (a *app) wantProgress() bool { return a.engineName != "wasi" && a.scanSlice() == 0 }
+
+// scanCtx is the context of a scan call: cancelled by Ctrl-C or SIGTERM (on
+// the native engine; the WASI engine's calls are not cancellable, its slices
+// end on their own), and delivering job.progress notifications to the bar.
+func (a *app) scanCtx(ctx context.Context, intr *interrupt, bar *scanBar) context.Context {
+	if a.engineName == "wasi" {
+		return ctx
+	}
+	return bindings.WithNotify(intr.ctx, func(n []byte) {
+		var m struct {
+			Params core.ScanProgress `json:"params"`
+		}
+		if json.Unmarshal(n, &m) == nil {
+			bar.update(m.Params)
+		}
+	})
+}
+
+// driveScan continues a scan until it is done: on the native engine the first
+// call usually is the whole scan; on WASI it continues slice by slice, drawing
+// progress between slices. After Ctrl-C or SIGTERM the scan stops at its next
+// commit (natively) or at the end of the current slice: the job is then
+// paused, and the error says how to resume it.
 func (a *app) driveScan(ctx context.Context, eng bindings.Engine, res core.ScanResult, bar *scanBar, intr *interrupt) (core.ScanResult, error) {
 	for !res.Done {
 		bar.update(res.Progress)
 		if intr.fired() {
 			bar.clear()
-			return res, &interruptedError{job: res.Job.ID, path: res.Location.Path}
+			return res, intr.error(res.Job.ID, res.Location.Path)
 		}
-		var err error
-		res, err = call[core.ScanResult](ctx, a, eng, "job.run", jobRunParams{ID: res.Job.ID, BudgetMS: scanSlice.Milliseconds()})
+		next, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.run", jobRunParams{ID: res.Job.ID, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
 		if err != nil {
+			if intr.fired() { // the signal cancelled the call before it reached the scan
+				return res, intr.error(res.Job.ID, res.Location.Path)
+			}
 			return res, err
 		}
+		res = next
 	}
 	bar.update(res.Progress)
 	return res, nil
 }
 
-// interruptedError reports a scan paused by Ctrl-C.
+// interruptedError reports a scan paused by Ctrl-C or SIGTERM. Its exit code
+// is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM.
 type interruptedError struct {
 	job  int64
 	path string
+	code int
 }
 
 func (e *interruptedError) Error() string {
+	if e.job == 0 {
+		return fmt.Sprintf("interrupted before the scan of %s started", e.path)
+	}
 	return fmt.Sprintf("interrupted: the scan of %s is paused as job %d; continue it with: filedex jobs resume %d", e.path, e.job, e.job)
 }
 
-// interrupt turns the first SIGINT into a flag the scan loop polls; a second
-// SIGINT gets the default behaviour (the process ends at once), for a user
-// who does not want to wait for the slice to finish.
+// ExitCode is the process exit code for the error.
+func (e *interruptedError) ExitCode() int { return e.code }
+
+// interrupt turns the first SIGINT or SIGTERM into a flag the scan loop polls
+// and the cancellation of ctx, which pauses a native scan at its next commit;
+// a second SIGINT gets the default behaviour (the process ends at once), for
+// a user who does not want to wait.
 type interrupt struct {
-	ch   chan os.Signal
-	flag atomic.Bool
-	done chan struct{}
+	ch     chan os.Signal
+	flag   atomic.Bool
+	sig    atomic.Value // the os.Signal that fired
+	done   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
-func (a *app) catchInterrupt() *interrupt {
+func (a *app) catchInterrupt(parent context.Context) *interrupt {
 	in := &interrupt{ch: make(chan os.Signal, 1), done: make(chan struct{})}
-	signal.Notify(in.ch, os.Interrupt)
+	in.ctx, in.cancel = context.WithCancel(parent)
+	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
-		case <-in.ch:
+		case sig := <-in.ch:
+			in.sig.Store(sig)
 			in.flag.Store(true)
 			signal.Stop(in.ch)
+			in.cancel()
 			if a.showProgress() {
 				fmt.Fprint(a.stderr, "\r\x1b[Kstopping after the current step (Ctrl-C again to quit at once)…\n")
 			}
@@ -230,9 +283,19 @@ func (a *app) catchInterrupt() *interrupt {
 
 func (in *interrupt) fired() bool { return in.flag.Load() }
 
+// error is the interruptedError for the signal that fired.
+func (in *interrupt) error(job int64, path string) error {
+	code := 130
+	if s, _ := in.sig.Load().(os.Signal); s == syscall.SIGTERM {
+		code = 143
+	}
+	return &interruptedError{job: job, path: path, code: code}
+}
+
 func (in *interrupt) stop() {
 	signal.Stop(in.ch)
 	close(in.done)
+	in.cancel()
 }
 
 // printScanSummary prints what one location's scan did.
