@@ -244,3 +244,38 @@ func TestPTY_ScanProgressOneCall(t *testing.T) {
 		t.Fatalf("exit %d, terminal %q", code, term)
 	}
 }
+
+// TestPTY_WASIProgressAndInterrupt: --engine wasi draws the bar between its slices, and
+// Ctrl-C pauses the scan after the current one (exit 130, job paused); resuming on the
+// WASI engine finishes it.
+func TestPTY_WASIProgressAndInterrupt(t *testing.T) {
+	env := append(wasiEnv(t), "NO_COLOR=1")
+	tree := bigTree(t, 3000)
+	lib := filepath.Join(t.TempDir(), "lib")
+	r := startPTY(t, env, "--engine", "wasi", "--library", lib, "scan", tree)
+	if !r.waitFor(" files", 120*time.Second) {
+		t.Fatalf("no progress before the timeout: %q", r.out.buf.String())
+	}
+	syscall.Kill(-r.cmd.Process.Pid, syscall.SIGINT)
+	code, term := r.wait()
+	c := &cli{t: t, lib: lib, env: env}
+	if code == 0 {
+		// The scan ended within the slice the signal arrived in: nothing was paused.
+		t.Logf("the scan finished before Ctrl-C took effect: %q", term)
+	} else {
+		if code != 130 || !strings.Contains(term, "paused as job") {
+			t.Fatalf("after Ctrl-C: exit %d (want 130), terminal %q", code, term)
+		}
+		if out := c.ok("--engine", "wasi", "jobs"); !strings.Contains(out, "paused") {
+			t.Errorf("jobs after Ctrl-C:\n%s", out)
+		}
+		var s scanJSON
+		c.json(&s, "--engine", "wasi", "jobs", "resume")
+		if s.Summary.Files != 3000 {
+			t.Errorf("resume summary = %+v", s.Summary)
+		}
+	}
+	if !strings.Contains(term, "\r") || !strings.Contains(term, "\x1b[K") || !strings.Contains(term, "scan ") {
+		t.Errorf("no progress bar on the terminal: %q", term)
+	}
+}
