@@ -321,6 +321,8 @@ type scanner struct {
 	dirIno         map[uint64]int64 // every directory of the location by inode; built on first need
 
 	pending []pendingRow // rows queued by insertRow, written by flushInserts
+	// contentRows is insertContent's reused list of the identities it writes.
+	contentRows []*hashJob
 	// Listing digests of written directories waiting to be stored (scan_digest.go).
 	digests   []dirDigest
 	digestBuf []byte

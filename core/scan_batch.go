@@ -350,31 +350,70 @@ func (s *scanner) prehash(dirPath string, disk []diskEntry, rows []dbEntry) []*h
 }
 
 // insertContent writes the content identities of hashed files and maps their names to them.
+// One multi-row upsert per contentChunk files: a statement execution per file was the
+// largest per-file cost of the writer after the entry inserts themselves. Two files of one
+// directory with the same content are two rows of one statement; SQLite applies the upsert
+// row by row, so the second one updates the first.
 func (s *scanner) insertContent(c *sqlite3.Conn, jobs []*hashJob, cids map[string]int64) error {
 	p := &s.ck.Progress
 	now := ms(s.l.now())
+	rows := s.contentRows[:0]
 	for _, j := range jobs {
 		if !j.hashed {
 			continue
 		}
-		var media, full any
-		if j.media != nil {
-			media = string(j.media)
-		}
-		if j.full != nil {
-			full = j.full
-		}
-		cid := int64(j.cas)
-		if err := s.w.exec(c, `INSERT INTO content_identity (id, kind, size_bytes, integrity_hash, media_data, created_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash, integrity_hash), media_data = coalesce(excluded.media_data, media_data)`,
-			cid, int64(j.kind), j.size, full, media, now); err != nil {
-			return err
-		}
-		cids[j.name] = cid
+		rows = append(rows, j)
+		cids[j.name] = int64(j.cas)
 		p.Hashed++
 		p.HashedBytes += j.size
 	}
+	s.contentRows = rows[:0]
+	for len(rows) > 0 {
+		n := min(len(rows), contentChunk)
+		st, err := s.w.stmt(c, upsertContentSQL[n])
+		if err != nil {
+			return err
+		}
+		for k, j := range rows[:n] {
+			base := k * 6
+			var err error
+			if j.full != nil {
+				err = st.BindBlob(base+4, j.full)
+			} else {
+				err = st.BindNull(base + 4)
+			}
+			if j.media != nil {
+				err = errors.Join(err, st.BindText(base+5, string(j.media)))
+			} else {
+				err = errors.Join(err, st.BindNull(base+5))
+			}
+			if err = errors.Join(err, st.BindInt64(base+1, int64(j.cas)), st.BindInt64(base+2, int64(j.kind)),
+				st.BindInt64(base+3, j.size), st.BindInt64(base+6, now)); err != nil {
+				return err
+			}
+		}
+		if err := st.Exec(); err != nil {
+			return err
+		}
+		s.w.changes += int(c.Changes())
+		rows = rows[n:]
+	}
 	return nil
+}
+
+// contentChunk is how many content identities one upsert writes at most.
+const contentChunk = 64
+
+// upsertContentSQL[n] is the upsert of n content identities (6 parameters each).
+var upsertContentSQL [contentChunk + 1]string
+
+func init() {
+	for n := 1; n <= contentChunk; n++ {
+		upsertContentSQL[n] = `INSERT INTO content_identity (id, kind, size_bytes, integrity_hash, media_data, created_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ",") +
+			`
+ON CONFLICT (id) DO UPDATE SET integrity_hash = coalesce(excluded.integrity_hash, integrity_hash), media_data = coalesce(excluded.media_data, media_data)`
+	}
 }
 
 // subdir remembers the row of a subdirectory the walk will deliver later. The walk keeps

@@ -611,3 +611,41 @@ func TestScan_CancelSlicedPauses(t *testing.T) {
 		})
 	}
 }
+
+// TestScan_ContentBatchedUpserts: content identities are written many per statement; files
+// of one directory sharing content (within one statement and across statements), and
+// content already known from another directory, still make one identity each, with the
+// right entry counts, in content and deep mode.
+func TestScan_ContentBatchedUpserts(t *testing.T) {
+	for _, mode := range []core.IndexMode{core.ModeContent, core.ModeDeep} {
+		t.Run(string(mode), func(t *testing.T) {
+			lib := openTest(t)
+			root := filepath.Join(t.TempDir(), "tree")
+			for i := range 150 {
+				write(t, filepath.Join(root, "a", fmt.Sprintf("f%03d", i)), []byte{byte(i % 3), 1})
+			}
+			write(t, filepath.Join(root, "b", "same"), []byte{0, 1})
+			res, err := lib.ScanPath(ctx, root, mode, nil, scanOpts())
+			if err != nil || !res.Done {
+				t.Fatalf("scan: %v", err)
+			}
+			cs, _, err := lib.Contents().List(ctx, core.ContentFilter{}, core.Page{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := map[int64]int{}
+			for _, c := range cs {
+				counts[c.EntryCount]++
+				if mode == core.ModeDeep && c.IntegrityHash == "" {
+					t.Errorf("content %s has no integrity hash", c.CasID)
+				}
+			}
+			if len(cs) != 3 || counts[51] != 1 || counts[50] != 2 {
+				t.Errorf("contents: %+v", cs)
+			}
+			if rep, err := lib.Check(ctx); err != nil || !rep.OK {
+				t.Errorf("check: %v %+v", err, rep.Problems)
+			}
+		})
+	}
+}
