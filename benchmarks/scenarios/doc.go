@@ -21,6 +21,7 @@ func All() *harness.Registry {
 	r.Add(Scans()...)
 	r.Add(TreeCore()...)
 	r.Add(WASIScans()...)
+	r.Add(CLIScans()...)
 	r.Add(Backups()...)
 	// Scenarios of pieces that have not landed: reported as not measured,
 	// unless a real scenario of the same name and engine exists.
