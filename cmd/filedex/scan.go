@@ -184,9 +184,12 @@ func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ign
 	return nil
 }
 
-// wantProgress: whether to ask the engine for job.progress notifications
-// (only the native engine delivers them; slices draw the bar on WASI).
-func (a *app) wantProgress() bool { return a.engineName != "wasi" && a.scanSlice() == 0 }
+// wantProgress: whether to ask the engine for job.progress notifications:
+// when a bar is drawn, on the native engine (the only one that delivers them;
+// slices draw the bar on WASI).
+func (a *app) wantProgress() bool {
+	return a.showProgress() && a.engineName != "wasi" && a.scanSlice() == 0
+}
 
 // scanCtx is the context of a scan call: cancelled by Ctrl-C or SIGTERM (on
 // the native engine; the WASI engine's calls are not cancellable, its slices
