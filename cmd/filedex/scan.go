@@ -51,8 +51,9 @@ func (a *app) scanCommand() *cobra.Command {
 		Short: "Index directories (adding each as a location if it is not one)",
 		Long: `Scan adds each PATH as a location if it is not one yet, then indexes it: new,
 changed, moved and deleted files are recorded. A rescan only writes what
-changed. Progress is shown on a terminal; Ctrl-C pauses the scan cleanly and
-'filedex jobs resume' continues it where it stopped.
+changed. Progress is shown on a terminal; Ctrl-C (or SIGTERM) pauses the scan
+cleanly at its next commit and 'filedex jobs resume' continues it where it
+stopped.
 
 Modes: metadata (names, sizes, times), content (also content ids, for
 duplicates), deep (also full-content hashes and media data).`,
