@@ -12,7 +12,8 @@ import (
 // job.run continues it. Resuming from the checkpoint at every slice (a new walker and
 // writer, statements prepared again, the walker's read-ahead discarded, the ancestors of the
 // resume point listed again) made slicing cost more than the scan itself where one resume
-// is slow: the CLI's 200 ms slices under WASI took a scan of 5k entries from 5.9 s to 12.9 s.
+// is slow: under WASI the CLI's 200 ms slices made a scan of 5k entries cost 2.4× the same
+// scan in one call (benchmarks/RESULTS.md, "The user's path").
 // So a budgeted scan keeps its scanner alive between calls, parked inside the walk callback:
 // the next call hands it a new budget and it carries on where it stood, in O(1).
 //
