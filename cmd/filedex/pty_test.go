@@ -252,13 +252,16 @@ func TestPTY_WASIProgressAndInterrupt(t *testing.T) {
 	env := append(wasiEnv(t), "NO_COLOR=1")
 	tree := bigTree(t, 3000)
 	lib := filepath.Join(t.TempDir(), "lib")
+	c := &cli{t: t, lib: lib, env: env}
+	// The first start of a new build compiles the module (tens of seconds on a loaded
+	// machine, with nothing to show): done here, so the wait below is for the scan.
+	c.ok("--engine", "wasi", "location", "list")
 	r := startPTY(t, env, "--engine", "wasi", "--library", lib, "scan", tree)
 	if !r.waitFor(" files", 120*time.Second) {
 		t.Fatalf("no progress before the timeout: %q", r.out.buf.String())
 	}
 	syscall.Kill(-r.cmd.Process.Pid, syscall.SIGINT)
 	code, term := r.wait()
-	c := &cli{t: t, lib: lib, env: env}
 	if code == 0 {
 		// The scan ended within the slice the signal arrived in: nothing was paused.
 		t.Logf("the scan finished before Ctrl-C took effect: %q", term)
