@@ -6,7 +6,8 @@
 // (default) or the WASI build hosted by wazero. So what a command prints is what
 // any other client of the method table would get, on either engine.
 //
-// Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on
+// Exit codes: 0 success, 1 failure, 2 usage error; a scan paused by Ctrl-C or
+// SIGTERM exits 130 or 143, as a shell reports those signals. Errors are one line on
 // stderr, "filedex: <message>"; with --json they are a JSON object on stdout.
 package main
 
