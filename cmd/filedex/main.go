@@ -85,9 +85,9 @@ func (a *app) report(err error) int {
 		code = 2
 	}
 	// A scan stopped by a signal exits as shells expect for it (130 for Ctrl-C).
-	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
-		code = ec.ExitCode()
+	var ie *interruptedError
+	if errors.As(err, &ie) {
+		code = ie.ExitCode()
 	}
 	msg := errorMessage(err)
 	if a.json {
@@ -95,7 +95,7 @@ func (a *app) report(err error) int {
 		// replaces whatever the command would have printed. The contract
 		// says exit 1 for every error in this mode.
 		a.printJSON(jsonError{Error: errorObject(err, msg)})
-		if ec != nil {
+		if ie != nil {
 			return code
 		}
 		return 1
