@@ -254,8 +254,10 @@ func TestPTY_WASIProgressAndInterrupt(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "lib")
 	c := &cli{t: t, lib: lib, env: env}
 	// The first start of a new build compiles the module (tens of seconds on a loaded
-	// machine, with nothing to show): done here, so the wait below is for the scan.
-	c.ok("--engine", "wasi", "location", "list")
+	// machine, with nothing to show): done here, in a library of its own, so the wait
+	// below is for the scan.
+	warm := &cli{t: t, lib: filepath.Join(t.TempDir(), "warm"), env: env}
+	warm.ok("--engine", "wasi", "scan", t.TempDir())
 	r := startPTY(t, env, "--engine", "wasi", "--library", lib, "scan", tree)
 	if !r.waitFor(" files", 120*time.Second) {
 		t.Fatalf("no progress before the timeout: %q", r.out.buf.String())
