@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -128,9 +129,7 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 			defer intr.stop()
 			out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
 			for _, id := range ids {
-				// The job's path is known only from the job: the bar is labelled once
-				// the first response (or progress) names it.
-				bar := a.newScanBar("resume job " + strconv.FormatInt(id, 10))
+				bar := a.newScanBar("resume " + a.jobPath(ctx, id))
 				res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.resume", jobRunParams{ID: id, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
 				if err != nil {
 					bar.clear()
@@ -190,4 +189,28 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 	}
 	cmd.AddCommand(list, resume, cancel)
 	return cmd
+}
+
+// jobPath names a scan job's location for the progress bar (the call that
+// resumes the job answers only when it is done): its path, or "job ID" when
+// no bar is drawn or the job names no location.
+func (a *app) jobPath(ctx context.Context, id int64) string {
+	name := "job " + strconv.FormatInt(id, 10)
+	if !a.showProgress() {
+		return name
+	}
+	j, err := call[core.Job](ctx, a, a.eng, "job.get", map[string]any{"id": id})
+	if err != nil {
+		return name
+	}
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return name
+	}
+	for _, l := range locs {
+		if l.ID == j.LocationID {
+			return a.displayPath(l.Path)
+		}
+	}
+	return name
 }
