@@ -21,12 +21,8 @@ func fdPrestatGet(fd int32, buf unsafe.Pointer) int32
 //go:wasmimport wasi_snapshot_preview1 fd_prestat_dir_name
 func fdPrestatDirName(fd int32, buf unsafe.Pointer, n int32) int32
 
-// sandboxRootsEnv is how filedex's own hosts (wasmhost, examples/node) name the
-// real mounts. They also preopen a read-only "skeleton" at "/" holding only
-// the empty ancestor directories of the mounts, because SQLite's VFS resolves
-// symlinks in the database path (filepath.EvalSymlinks lstats "/", "/tmp", …)
-// and a guest cannot stat what is not preopened. That skeleton must not count
-// as a root, or "/" would open the sandbox to every path.
+// sandboxRootsEnv lets a host name fewer sandbox roots than it preopens (a
+// JSON array of guest paths). Without it the preopens are the roots.
 const sandboxRootsEnv = "FILEDEX_SANDBOX_ROOTS"
 
 func sandboxRoots() []string {

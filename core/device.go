@@ -94,6 +94,9 @@ func deviceInfo(d *DeviceInfo) DeviceInfo {
 }
 
 func machineID() string {
+	if id := strings.TrimSpace(hostMachineID()); id != "" {
+		return id
+	}
 	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
 		if b, err := os.ReadFile(p); err == nil {
 			if s := strings.TrimSpace(string(b)); s != "" {

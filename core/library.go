@@ -20,6 +20,7 @@ import (
 	"github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
 
+	"github.com/filedex/filedex/internal/wasivfs"
 	"github.com/filedex/filedex/migrations"
 )
 
@@ -380,8 +381,8 @@ func sqliteURI(path string, o Options, q url.Values) string {
 	if o.vfs != "" {
 		q.Set("vfs", o.vfs)
 	}
-	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: q.Encode()}
-	return u.String()
+	// wasivfs.URI adds the platform's VFS when the options name none.
+	return wasivfs.URI(path, q)
 }
 
 func (l *Library) initIdentity(ctx context.Context) error {

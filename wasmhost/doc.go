@@ -30,9 +30,10 @@
 // and symlinks) and answers with the sandbox error code (-32005); and each
 // mount is a file system that refuses, with EACCES, any operation whose path
 // resolves outside it — wazero's own directory mounts follow host symlinks
-// wherever they point. "/" is preopened as a read-only skeleton of the
-// mounts' empty ancestor directories, because SQLite's VFS lstats every
-// ancestor of the database path.
+// wherever they point. Nothing else is preopened: the guest works with the
+// plain preopens any WASI runtime gives (wasmtime run --dir, node:wasi). The
+// host's machine id reaches it as $FILEDEX_MACHINE_ID, so a guest on this
+// machine is this machine's device.
 //
 // # Caveats
 //
@@ -43,7 +44,7 @@
 //   - Do not open one library from a WASI engine and a native engine at the
 //     same time: the WASI build locks with dot-lock files, the native build
 //     with shared memory, and neither sees the other's lock.
-//   - The skeleton/symlink checks and the use of a path are two steps; a
+//   - The symlink checks and the use of a path are two steps; a
 //     concurrent rename on the host between them could race (no
 //     openat2(RESOLVE_BENEATH) in wazero's file-system interface).
 package wasmhost

@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing/fstest"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -143,8 +141,6 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		return fmt.Errorf("wasmhost: compile: %w", err)
 	}
 	fsc := wazero.NewFSConfig()
-	var guestRoots []string
-	rootMounted := false
 	for _, m := range cfg.Mounts {
 		cfs, err := newConfinedFS(m.HostPath)
 		if err != nil {
@@ -162,18 +158,6 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		}
 		guest = filepath.ToSlash(filepath.Clean(guest))
 		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(mfs, guest)
-		guestRoots = append(guestRoots, guest)
-		rootMounted = rootMounted || guest == "/"
-	}
-	if !rootMounted && len(guestRoots) > 0 {
-		// SQLite's VFS resolves symlinks in the database path, lstat-ing
-		// every ancestor ("/", "/tmp", …), and a guest can stat only what is
-		// preopened. So "/" gets a read-only skeleton: the ancestors of the
-		// mounts as empty directories, nothing else. The guest's sandbox
-		// ignores it (FILEDEX_SANDBOX_ROOTS names the real mounts), and Go's
-		// wasip1 runtime sends each path to the longest matching preopen, so
-		// the real mounts win for everything inside them.
-		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(&sysfs.AdaptFS{FS: skeleton(guestRoots)}, "/")
 	}
 	stderr := cfg.Stderr
 	if stderr == nil {
@@ -191,11 +175,12 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		// that records times and generates UUIDs.
 		WithSysWalltime().WithSysNanotime().WithSysNanosleep().
 		WithRandSource(rand.Reader)
-	roots, _ := json.Marshal(guestRoots)
-	if guestRoots == nil {
-		roots = []byte("[]")
+	// The mounts are all the guest sees, so they are its sandbox roots (it
+	// reads them from its preopens). The machine id is the one host fact it
+	// needs from outside them: see machineID.
+	if id := machineID(); id != "" {
+		mc = mc.WithEnv("FILEDEX_MACHINE_ID", id)
 	}
-	mc = mc.WithEnv("FILEDEX_SANDBOX_ROOTS", string(roots))
 	if os.Getenv("FILEDEX_DEBUG") != "" {
 		mc = mc.WithEnv("FILEDEX_DEBUG", "1")
 	}
@@ -216,39 +201,25 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 	return nil
 }
 
-// skeleton is a read-only file system holding the directories leading to
-// each root, and the host's machine id (fstest.MapFS creates the parents
-// implied by each entry; it is a plain in-memory fs.FS despite its package
-// name).
-//
-// The machine id is there because the core identifies the device it runs on
-// by it (core.LocalDevice), and locations belong to a device: without it a
-// guest is another device, and a library indexed natively on this machine
-// shows it no locations at all (every path "not found"). A WASI engine on
-// this machine is this machine. It is the one host file a guest can read
-// outside its mounts; it names the machine, which the device row in the
-// library already does.
-func skeleton(roots []string) fs.FS {
-	m := fstest.MapFS{}
-	for _, r := range roots {
-		if rel := strings.TrimPrefix(r, "/"); rel != "" {
-			m[rel] = &fstest.MapFile{Mode: fs.ModeDir | 0o555}
-		}
-	}
+// machineID is the host's machine id, which the guest cannot read itself
+// (no mount holds /etc). The core identifies the device it runs on by it
+// (core.LocalDevice), and locations belong to a device: without it a guest
+// is another device, and a library indexed natively on this machine shows it
+// no locations at all (every path "not found"). A WASI engine on this
+// machine is this machine.
+func machineID() string {
 	for _, p := range machineIDFiles {
-		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) > 0 {
-			rel := strings.TrimPrefix(p, "/")
-			if _, taken := m[rel]; !taken {
-				m[rel] = &fstest.MapFile{Data: b, Mode: 0o444}
+		if b, err := os.ReadFile(p); err == nil {
+			if id := strings.TrimSpace(string(b)); id != "" {
+				return id
 			}
-			break
 		}
 	}
-	return m
+	return ""
 }
 
 // machineIDFiles are where core.LocalDevice looks for the machine id, in its
-// order; the first present one is exposed at the same path.
+// order.
 var machineIDFiles = []string{"/etc/machine-id", "/var/lib/dbus/machine-id"}
 
 // Close ends the instance and every library open in it.

@@ -293,3 +293,60 @@ func TestRuntime_Uncancellable(t *testing.T) {
 		t.Fatalf("after a refused cancelled call: %s", got)
 	}
 }
+
+// TestRuntime_PlainPreopens: the guest opens libraries with nothing preopened
+// but the mounts, as any WASI runtime gives them (wasmtime run --dir /abs/lib).
+// SQLite resolves the database path's symlinks; under WASI the mounts'
+// ancestors ("/", "/tmp", …) cannot be stat'ed, which once failed every open
+// with "lstat /tmp: bad file descriptor". A library reached through a symlink
+// inside the mount still gets its files beside the real database, and the
+// guest's device is the host's (the machine id passed in its environment).
+func TestRuntime_PlainPreopens(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "deep", "er", "real")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("er/real", filepath.Join(dir, "deep", "link")); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	if err := os.MkdirAll(filepath.Join(data, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Two mounts, neither an ancestor of the other: nothing above them is
+	// visible to the guest.
+	r := newRuntime(t, wasmhost.Mount{HostPath: filepath.Join(dir, "deep")}, wasmhost.Mount{HostPath: data})
+	for _, lib := range []string{filepath.Join(dir, "deep", "plain"), filepath.Join(dir, "deep", "link")} {
+		e, err := r.Open(context.Background(), bindings.OpenOptions{Library: lib})
+		if err != nil {
+			t.Fatalf("open %s with plain preopens: %v", lib, err)
+		}
+		for _, req := range []string{
+			infoReq,
+			`{"jsonrpc":"2.0","id":2,"method":"location.add","params":{"path":"` + data + `","mode":"metadata"}}`,
+			`{"jsonrpc":"2.0","id":3,"method":"location.scan","params":{"path":"` + data + `"}}`,
+		} {
+			if got := string(e.Call(context.Background(), []byte(req))); !strings.Contains(got, `"result"`) {
+				t.Errorf("%s: %s: %s", lib, req, got)
+			}
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The linked library's database is the real directory's.
+	if _, err := os.Stat(filepath.Join(real, "database.db")); err != nil {
+		t.Errorf("library opened through deep/link: %v", err)
+	}
+	// The location the guest added is this machine's: natively it is listed
+	// (locations of another device are not).
+	n, err := bindings.OpenNative(bindings.OpenOptions{Library: filepath.Join(dir, "deep", "plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	if got := string(n.Call(context.Background(), []byte(`{"jsonrpc":"2.0","id":5,"method":"location.list"}`))); !strings.Contains(got, `"path":"`+data+`"`) {
+		t.Errorf("the guest's location is not this device's: %s", got)
+	}
+}

@@ -7,37 +7,28 @@
 //
 // Each DIR is preopened at its own absolute path, so the guest sees the same
 // paths as the host and responses match the native engine byte for byte.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { WASI } from 'node:wasi';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-// Each dir is preopened at its own path. "/" gets a skeleton: a temporary
-// directory holding only the (empty) ancestors of the dirs, because SQLite's
-// VFS lstats every ancestor of the database path and a guest can stat only
-// what is preopened. FILEDEX_SANDBOX_ROOTS tells the guest that the skeleton
-// is not part of its sandbox. (wasmhost does the same in memory.)
+// Each dir is preopened at its own path, and nothing else: the guest works
+// with plain preopens and takes them as its sandbox. The host's machine id
+// goes in FILEDEX_MACHINE_ID, as wasmhost does: the core identifies its device
+// by it, and without it a library indexed natively here shows the guest no
+// locations (another device's).
 function sandbox(dirs) {
   const abs = dirs.map((d) => resolve(d));
-  const skel = mkdtempSync(join(tmpdir(), 'filedex-skeleton-'));
-  for (const d of abs) mkdirSync(join(skel, d), { recursive: true });
-  // The machine id, as wasmhost does: the core identifies its device by it,
-  // and without it a library indexed natively here shows the guest no
-  // locations (another device's).
+  const env = {};
   for (const p of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
     let id;
-    try { id = readFileSync(p); } catch { continue; }
-    if (id.toString().trim() === '' || existsSync(join(skel, p))) continue;
-    mkdirSync(join(skel, dirname(p)), { recursive: true });
-    writeFileSync(join(skel, p), id);
+    try { id = readFileSync(p, 'utf8').trim(); } catch { continue; }
+    if (id === '') continue;
+    env.FILEDEX_MACHINE_ID = id;
     break;
   }
-  process.on('exit', () => rmSync(skel, { recursive: true, force: true }));
-  const preopens = Object.fromEntries(abs.map((d) => [d, d]));
-  preopens['/'] = skel;
-  return { preopens, env: { FILEDEX_SANDBOX_ROOTS: JSON.stringify(abs) } };
+  return { preopens: Object.fromEntries(abs.map((d) => [d, d])), env };
 }
 
 /** A libfiledex.wasm instance. Not reentrant: Wasm runs one call at a time. */

@@ -24,6 +24,8 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
+
+	"github.com/filedex/filedex/internal/wasivfs"
 )
 
 // Object is one b-tree: a table, an index (automatic ones included), or the
@@ -104,7 +106,7 @@ type root struct {
 }
 
 func schemaRoots(path string) ([]root, error) {
-	c, err := sqlite3.OpenFlags(path, sqlite3.OPEN_READONLY)
+	c, err := sqlite3.OpenFlags(wasivfs.URI(path, nil), sqlite3.OPEN_READONLY|sqlite3.OPEN_URI)
 	if err != nil {
 		return nil, err
 	}
