@@ -10,7 +10,7 @@ CC      ?= gcc
 SOAK_SYNC_ROUNDS ?= 200
 
 .PHONY: soak-sync
-.PHONY: all build embed test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
+.PHONY: all build embed wasmtime test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
 
 all: build
 
@@ -40,6 +40,14 @@ $(BUILD)/libfiledex.wasm: $(GOSRC)
 $(BUILD)/filedex.wasm: $(GOSRC)
 	GOOS=wasip1 GOARCH=wasm $(GO) build -tags sqlite3_dotlk -o $@ ./cmd/filedex
 
+# wasmtime, the third WASI runtime of the conformance suite: internal/wasmtimerun is a
+# module of its own (wasmtime-go is cgo and about 200 MB of module, which users of the
+# main module should not download).
+wasmtime: $(BUILD)/wasmtimerun
+
+$(BUILD)/wasmtimerun: $(wildcard internal/wasmtimerun/*.go) internal/wasmtimerun/go.mod internal/wasmtimerun/go.sum
+	cd internal/wasmtimerun && $(GO) build -o $(abspath $(BUILD))/wasmtimerun .
+
 # A self-contained filedex whose --engine wasi needs no libfiledex.wasm beside it.
 embed: $(BUILD)/libfiledex.wasm
 	cp $(BUILD)/libfiledex.wasm wasmhost/libfiledex.wasm
@@ -49,7 +57,7 @@ embed: $(BUILD)/libfiledex.wasm
 
 # `make test` builds every engine first: FILEDEX_REQUIRE_ARTIFACTS turns a missing
 # .so/.wasm into a failure instead of a skip, so a clean clone tests all engines.
-test: capi wasm test-go test-examples
+test: capi wasm wasmtime test-go test-examples
 
 test-go:
 	FILEDEX_REQUIRE_ARTIFACTS=1 $(GO) test -count=1 $(PKGS)
