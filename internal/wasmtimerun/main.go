@@ -9,7 +9,7 @@
 // should not download. `make test` builds it into build/wasmtimerun, and the
 // conformance suite runs it as a program, as it runs Node.
 //
-//	wasmtimerun [-cache DIR] command WASM DIR... -- ARGS...   # filedex.wasm as a command
+//	wasmtimerun [-cache DIR] [-env K=V]... command WASM DIR... -- ARGS...   # filedex.wasm as a command
 //	wasmtimerun [-cache DIR] scripts WASM JOBS_JSON           # the reactor, every job in one instance
 //	wasmtimerun [-cache DIR] command-scripts WASM JOBS_JSON   # `filedex rpc` once per job
 //	wasmtimerun [-cache DIR] serve WASM DIR...                # the reactor, driven line by line
@@ -27,10 +27,19 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 )
 
 func main() {
 	cache := flag.String("cache", "", "directory for compiled modules (empty: compile every time)")
+	flag.Func("env", "KEY=VALUE for the guest's environment (repeatable; e.g. TMPDIR and PWD to run a go test binary)", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			return fmt.Errorf("-env %q: want KEY=VALUE", s)
+		}
+		extraEnv = append(extraEnv, [2]string{k, v})
+		return nil
+	})
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: wasmtimerun [-cache DIR] command WASM DIR... -- ARGS... | scripts WASM JOBS_JSON | command-scripts WASM JOBS_JSON | serve WASM DIR...")
 		os.Exit(2)

@@ -55,6 +55,9 @@ func newRuntime(wasmPath, cacheDir string) (*runtime, error) {
 	return &runtime{engine: engine, module: m}, nil
 }
 
+// extraEnv is what -env adds to every guest's environment.
+var extraEnv [][2]string
+
 // stdio names the files a command's standard streams are; empty inherits
 // this process's.
 type stdio struct{ stdin, stdout, stderr string }
@@ -68,6 +71,9 @@ func wasiConfig(args, dirs []string, io stdio) (*wasmtime.WasiConfig, error) {
 	var keys, values []string
 	if id := machineID(); id != "" {
 		keys, values = append(keys, "FILEDEX_MACHINE_ID"), append(values, id)
+	}
+	for _, kv := range extraEnv {
+		keys, values = append(keys, kv[0]), append(values, kv[1])
 	}
 	c.SetEnv(keys, values)
 	seen := map[string]bool{}
