@@ -61,7 +61,11 @@ func (c *confinedFS) inside(p string, follow bool) bool {
 }
 
 func (c *confinedFS) contains(p string) bool {
-	return p == c.root || strings.HasPrefix(p, c.root+string(filepath.Separator))
+	// A mount of "/" contains everything: root+"/" would be "//", which no
+	// clean path starts with, and every operation was refused (EACCES), which
+	// the CLI reported as "library …: permission denied" for any command
+	// naming "/".
+	return p == c.root || c.root == string(filepath.Separator) || strings.HasPrefix(p, c.root+string(filepath.Separator))
 }
 
 // resolveExisting resolves the symlinks of the longest existing prefix of p,

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/filedex/filedex/bindings"
@@ -107,7 +106,7 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, libraryError(dir, err)
 		}
-		mounts, err := mountDirs(append([]string{dir}, paths...))
+		mounts, err := mountDirs(dir, paths)
 		if err != nil {
 			return nil, err
 		}
@@ -221,46 +220,6 @@ func openError(dir string, err error) error {
 		return re
 	}
 	return fmt.Errorf("cannot open library %s: %w", dir, err)
-}
-
-// mountDirs turns the paths a command names into the directories to mount:
-// a directory itself, a file's directory, a path that does not exist yet its
-// nearest existing ancestor. Duplicates and directories already inside
-// another mount are dropped.
-func mountDirs(paths []string) ([]string, error) {
-	var dirs []string
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return nil, err
-		}
-		d := abs
-		for {
-			fi, err := os.Stat(d)
-			if err == nil && fi.IsDir() {
-				break
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-		dirs = append(dirs, d)
-	}
-	slices.Sort(dirs)
-	dirs = slices.Compact(dirs)
-	out := dirs[:0]
-	for _, d := range dirs {
-		if len(out) > 0 {
-			last := out[len(out)-1]
-			if last == "/" || strings.HasPrefix(d, last+"/") {
-				continue
-			}
-		}
-		out = append(out, d)
-	}
-	return out, nil
 }
 
 // absPaths makes command-line paths absolute against the working directory,

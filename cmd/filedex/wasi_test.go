@@ -166,3 +166,73 @@ func TestCLI_WASIInventsNoMetadata(t *testing.T) {
 		t.Errorf("native rescan did not record the permissions WASI could not see:\n%.1500s", got)
 	}
 }
+
+// TestCLI_WASIEngineRootPaths: a command naming "/", or a missing path whose
+// nearest existing directory is "/", gets the native engine's answer. The
+// mount of "/" refused every operation once, and the CLI reported that as
+// "library …: permission denied".
+func TestCLI_WASIEngineRootPaths(t *testing.T) {
+	env := wasiEnv(t)
+	native, wasi := newCLI(t), newCLI(t)
+	wasi.env = append(wasi.env, env...)
+	native.ok("tag", "create", "t")
+	wasi.ok("--engine", "wasi", "tag", "create", "t")
+	for _, args := range [][]string{{"ls", "/"}, {"ls", "/filedex-no-such-dir"}, {"tag", "add", "t", "/filedex-no-such-file"}} {
+		n := native.run(args...)
+		w := wasi.run(append([]string{"--engine", "wasi"}, args...)...)
+		if w.code != n.code || w.stderr != n.stderr || w.stdout != n.stdout {
+			t.Errorf("%v:\nnative exit %d %q %q\nwasi   exit %d %q %q", args, n.code, n.stdout, n.stderr, w.code, w.stdout, w.stderr)
+		}
+		if strings.Contains(w.stderr, "permission denied") {
+			t.Errorf("%v: %s", args, w.stderr)
+		}
+	}
+}
+
+// TestMountDirs_NoSymlinkOutside: the directories mounted for a command are
+// the ones its paths name, not where a symlink inside them points.
+// `tag add t tree/slash/etc/shadow`, with tree/slash a link to /, mounted
+// /etc read-write into the guest.
+func TestMountDirs_NoSymlinkOutside(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "lib")
+	tree := filepath.Join(dir, "tree")
+	for _, d := range []string{lib, filepath.Join(tree, "sub"), filepath.Join(dir, "real")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/", filepath.Join(tree, "slash")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../real", filepath.Join(tree, "rel")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "sub", "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{filepath.Join(tree, "slash", "etc", "shadow"), []string{lib, tree}},
+		{filepath.Join(tree, "slash", "etc"), []string{lib, tree}},
+		{filepath.Join(tree, "rel", "x"), []string{lib, tree}},
+		{filepath.Join(tree, "slash"), []string{lib, tree}}, // the link itself: judged by the guest
+		{filepath.Join(tree, "sub", "f"), []string{lib, filepath.Join(tree, "sub")}},
+		{filepath.Join(tree, "sub", "new", "deeper"), []string{lib, filepath.Join(tree, "sub")}},
+		{tree, []string{lib, tree}},
+		{"/", []string{"/"}},
+	} {
+		got, err := mountDirs(lib, []string{c.path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: mounts %v, want %v", c.path, got, c.want)
+		}
+	}
+}
