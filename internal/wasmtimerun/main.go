@@ -13,6 +13,7 @@
 //	wasmtimerun [-cache DIR] scripts WASM JOBS_JSON           # the reactor, every job in one instance
 //	wasmtimerun [-cache DIR] command-scripts WASM JOBS_JSON   # `filedex rpc` once per job
 //	wasmtimerun [-cache DIR] serve WASM DIR...                # the reactor, driven line by line
+//	wasmtimerun [-cache DIR] rpc WASM OPTIONS_JSON DIR...     # the reactor: one library, requests on stdin
 //
 // JOBS_JSON is [{"name","options","dirs","input"}], the conformance suite's
 // jobs; scripts modes print the transcripts as a JSON array of strings (the
@@ -41,7 +42,7 @@ func main() {
 		return nil
 	})
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: wasmtimerun [-cache DIR] command WASM DIR... -- ARGS... | scripts WASM JOBS_JSON | command-scripts WASM JOBS_JSON | serve WASM DIR...")
+		fmt.Fprintln(os.Stderr, "usage: wasmtimerun [-cache DIR] command WASM DIR... -- ARGS... | scripts WASM JOBS_JSON | command-scripts WASM JOBS_JSON | serve WASM DIR... | rpc WASM OPTIONS_JSON DIR...")
 		os.Exit(2)
 	}
 	flag.Parse()
@@ -68,6 +69,13 @@ func main() {
 		err = runScripts(rt, rest[0])
 	case mode == "command-scripts" && len(rest) == 1:
 		err = runCommandScripts(rt, rest[0])
+	case mode == "rpc" && len(rest) >= 1:
+		code, err := rpc(rt, rest[0], rest[1:], os.Stdin, os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "wasmtimerun:", err)
+			os.Exit(1)
+		}
+		os.Exit(code)
 	case mode == "serve":
 		err = serve(rt, rest, os.Stdin, os.Stdout)
 	default:

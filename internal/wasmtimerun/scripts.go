@@ -180,3 +180,44 @@ func serve(rt *runtime, dirs []string, in io.Reader, w io.Writer) error {
 	}
 	return sc.Err()
 }
+
+// rpc is examples/node/filedex.mjs rpc: one library opened with options, one
+// request per line on stdin, the responses on stdout as they come. A library
+// that does not open prints the guest's error object and exits 3.
+func rpc(rt *runtime, options string, dirs []string, in io.Reader, w io.Writer) (int, error) {
+	r, err := rt.reactor(dirs, "")
+	if err != nil {
+		return 0, err
+	}
+	defer r.closeAll()
+	h, msg, err := r.open([]byte(options))
+	if err != nil {
+		return 0, err
+	}
+	out := bufio.NewWriter(w)
+	defer out.Flush()
+	if h == 0 {
+		out.Write(msg)
+		out.WriteByte('\n')
+		return 3, nil
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		resp, err := r.call(h, sc.Bytes())
+		if err != nil {
+			return 0, err
+		}
+		if len(resp) > 0 {
+			out.Write(resp)
+			out.WriteByte('\n')
+		}
+	}
+	if rc, err := r.close(h); err != nil || rc != 0 {
+		return 0, fmt.Errorf("fdx_close: rc %d, %v", rc, err)
+	}
+	return 0, sc.Err()
+}
