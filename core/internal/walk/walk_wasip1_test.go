@@ -58,7 +58,7 @@ func TestReadDir_OneCallPerDirectory(t *testing.T) {
 	}
 	var got []Entry
 	var rootCalls int
-	_, err = w.Walk(context.Background(), dir, func(b *Batch) error {
+	_, err = w.WalkAfter(context.Background(), dir, nil, func(b *Batch) error {
 		if b.Path == "" {
 			rootCalls = calls
 			for _, e := range b.Entries {
