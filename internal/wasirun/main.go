@@ -103,8 +103,12 @@ func run(module string, args []string, mounts []string, cacheDir, tmp string) in
 		guestRoots = append(guestRoots, dir)
 		mc = mc.WithEnv("TMPDIR", dir)
 	}
-	// The skeleton at "/" and FILEDEX_SANDBOX_ROOTS, as wasmhost sets them
-	// (see there): SQLite's VFS must be able to lstat the mounts' ancestors.
+	// A read-only skeleton at "/" (the mounts' empty ancestors) and
+	// FILEDEX_SANDBOX_ROOTS naming the real mounts. filedex itself needs
+	// neither (internal/wasivfs resolves the database path only where the
+	// guest can see it; wasmhost preopens the mounts alone), but test binaries
+	// wrap go-sqlite3's OS VFS directly (core's disk-full VFS), whose
+	// full-pathname step lstats every ancestor of the database path.
 	fsc = fsc.(sysfs.FSConfig).WithSysFSMount(&sysfs.AdaptFS{FS: skeleton(guestRoots)}, "/")
 	roots, _ := json.Marshal(guestRoots)
 	mc = mc.WithEnv("FILEDEX_SANDBOX_ROOTS", string(roots))
