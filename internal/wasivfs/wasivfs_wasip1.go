@@ -56,8 +56,11 @@ func (v wasiVFS) FullPathname(path string) (string, error) {
 }
 
 // unreachable reports an error that means "outside every preopen": Go's
-// wasip1 runtime sends such a path to no directory descriptor at all (EBADF),
-// and some runtimes answer ENOTCAPABLE for a path they refuse to resolve.
+// wasip1 runtime sends such a path to descriptor -1, which wazero and
+// wasmtime answer with EBADF and Node's node:wasi with EINVAL when V8's fast
+// API calls are off (it validates the descriptor as an unsigned argument);
+// some runtimes answer ENOTCAPABLE for a path they refuse to resolve. A
+// reachable directory answers none of these to an lstat.
 func unreachable(err error) bool {
-	return errors.Is(err, syscall.EBADF) || errors.Is(err, syscall.ENOTCAPABLE)
+	return errors.Is(err, syscall.EBADF) || errors.Is(err, syscall.ENOTCAPABLE) || errors.Is(err, syscall.EINVAL)
 }
