@@ -115,6 +115,7 @@ fuzz:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd internal/wasmtimerun && $(GO) vet .
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -117,10 +117,19 @@ async function rpc(wasm, options, dirs) {
     return;
   }
   const out = [];
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  const lines = [];
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) lines.push(line);
+  // FILEDEX_RPC_TIMING: the calls' own wall and CPU time on stderr, start-up
+  // (compile, instantiate, open) excluded, for benchmarks.
+  const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
+  for (const line of lines) {
     if (line.trim() === '') continue;
     const resp = r.call(h, line);
     if (resp !== '') out.push(resp + '\n');
+  }
+  if (process.env.FILEDEX_RPC_TIMING) {
+    const c = process.cpuUsage(c0);
+    console.error(`rpc-timing wall_ms=${Number(process.hrtime.bigint() - t0) / 1e6} cpu_ms=${(c.user + c.system) / 1000}`);
   }
   process.stdout.write(out.join(''));
   if (r.close(h) !== 0) throw new Error('fdx_close failed');

@@ -14,7 +14,7 @@
 //   - floor: wasifloor's in-guest time (inserts, point lookups, aggregates).
 //   - scan-call: one location.scan (metadata) of -tree through the reactor
 //     (wasmhost in process; wasmtimerun rpc and filedex.mjs rpc as children,
-//     whose start-up is subtracted: each also runs a library.info alone).
+//     which time their calls themselves, start-up excluded).
 //   - scan-cli: `filedex scan --mode metadata TREE` as a user runs it: the
 //     native CLI, `--engine wasi` (wazero), and filedex.wasm as a WASI
 //     command under wasmtime and Node. Wall time of the whole process.
@@ -234,42 +234,38 @@ func reactor(engine, libDir string, reqs []string) (sample, error) {
 		}
 		return sample{time.Since(start), selfCPU() - cpu}, nil
 	}
-	// A child process: its start-up (module load, Go runtime, library open)
-	// is measured with library.info alone and subtracted.
-	run := func(lines []string) (sample, error) {
-		o, _ := json.Marshal(options(libDir))
-		dirs := []string{filepath.Dir(libDir), *tree}
-		var c *exec.Cmd
-		if engine == "wasmtime" {
-			c = exec.Command(abs("build/wasmtimerun"), append([]string{"-cache", abs("build/wasmtime-cache"), "rpc", abs(*lib), string(o)}, dirs...)...)
-		} else {
-			c = exec.Command("node", append([]string{nodeFlag, "--no-warnings", abs("examples/node/filedex.mjs"), "rpc", abs(*lib), string(o)}, dirs...)...)
-		}
-		c.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		start := time.Now()
-		if err := c.Run(); err != nil {
-			return sample{}, fmt.Errorf("%v: %s", err, errb.String())
-		}
-		d := sample{time.Since(start), childCPU(c)}
-		for _, l := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n")) {
-			if err := check(l); err != nil {
-				return sample{}, err
-			}
-		}
-		return d, nil
+	// A child process (wasmtimerun rpc, filedex.mjs rpc) times its calls
+	// itself with FILEDEX_RPC_TIMING, start-up (module load, Go runtime,
+	// library open) excluded.
+	o, _ := json.Marshal(options(libDir))
+	dirs := []string{filepath.Dir(libDir), *tree}
+	var c *exec.Cmd
+	if engine == "wasmtime" {
+		c = exec.Command(abs("build/wasmtimerun"), append([]string{"-cache", abs("build/wasmtime-cache"), "rpc", abs(*lib), string(o)}, dirs...)...)
+	} else {
+		c = exec.Command("node", append([]string{nodeFlag, "--no-warnings", abs("examples/node/filedex.mjs"), "rpc", abs(*lib), string(o)}, dirs...)...)
 	}
-	info := `{"jsonrpc":"2.0","id":0,"method":"library.info"}`
-	base, err := run([]string{info})
-	if err != nil {
-		return sample{}, err
+	c.Env = append(os.Environ(), "FILEDEX_RPC_TIMING=1")
+	c.Stdin = strings.NewReader(strings.Join(reqs, "\n") + "\n")
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Run(); err != nil {
+		return sample{}, fmt.Errorf("%v: %s", err, errb.String())
 	}
-	all, err := run(append([]string{info}, reqs...))
-	if err != nil {
-		return sample{}, err
+	for _, l := range bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n")) {
+		if err := check(l); err != nil {
+			return sample{}, err
+		}
 	}
-	return sample{all.wall - base.wall, all.cpu - base.cpu}, nil
+	var wallMS, cpuMS float64
+	i := strings.LastIndex(errb.String(), "rpc-timing ")
+	if i < 0 {
+		return sample{}, fmt.Errorf("no rpc-timing line: %s", errb.String())
+	}
+	if _, err := fmt.Sscanf(errb.String()[i:], "rpc-timing wall_ms=%g cpu_ms=%g", &wallMS, &cpuMS); err != nil {
+		return sample{}, fmt.Errorf("rpc-timing: %v: %s", err, errb.String()[i:])
+	}
+	return sample{time.Duration(wallMS * float64(time.Millisecond)), time.Duration(cpuMS * float64(time.Millisecond))}, nil
 }
 
 // cli runs the CLI's metadata scan of the tree as a process, end to end.
