@@ -194,7 +194,7 @@ func queryReqs() []string {
 	}
 	for range 20 {
 		add("entry.find", map[string]any{"name": "*_test.go", "limit": 200})
-		add("tree.large_files", map[string]any{"path": *tree, "limit": 50})
+		add("tree.large_files", map[string]any{"min_size": 1 << 20, "limit": 50})
 		add("entry.get", map[string]any{"path": filepath.Join(*tree, "src", "runtime", "proc.go")})
 	}
 	return out
