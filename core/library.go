@@ -150,6 +150,10 @@ func (l *Library) open(ctx context.Context) error {
 			return &Error{Op: "open", Err: err}
 		}
 	}
+	// A WASI process killed with the library open left its lock marks (lock_wasi.go).
+	if err := breakStaleWASIMarks(l.dir); err != nil {
+		return &Error{Op: "open", Err: err}
+	}
 	_, statErr := os.Stat(dbPath)
 	exists := statErr == nil
 	if !exists && l.opts.ReadOnly {
