@@ -52,6 +52,8 @@ func (s Entries) Move(ctx context.Context, src, dst string) (Entry, error) {
 		return Entry{}, &Error{Op: op, Field: "dst", Err: fmt.Errorf("destination directory: %w", err)}
 	}
 	renamed := false
+	var mv *diskMove
+	defer func() { mv.close() }()
 	err = s.l.update(ctx, op, func(tx *sql.Tx) error {
 		var from, to struct {
 			loc     int64
@@ -109,7 +111,16 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 				return err
 			}
 		}
-		if err := renameNoReplace(src, dst); err != nil {
+		var root string
+		var ino sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT l.path, e.inode FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?`, srcID).Scan(&root, &ino); err != nil {
+			return err
+		}
+		mv.close()
+		if mv, err = prepareMove(root, src, dst, uint64(max(ino.Int64, 0))); err != nil {
+			return moveError(op, src, dst, err)
+		}
+		if err := mv.rename(); err != nil {
 			return moveError(op, src, dst, err)
 		}
 		renamed = true
@@ -117,7 +128,7 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 	})
 	if err != nil && renamed {
 		// The commit failed after the disk rename: put the file back so disk and index agree.
-		if rerr := renameNoReplace(dst, src); rerr != nil {
+		if rerr := mv.undo(); rerr != nil {
 			return Entry{}, &Error{Op: op, Err: fmt.Errorf("%w: index update failed (%v) and renaming %s back to %s failed too: %v; rescan the location",
 				ErrInternal, err, dst, src, rerr)}
 		}
@@ -130,7 +141,12 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 
 // moveError classifies a failed rename.
 func moveError(op, src, dst string, err error) error {
+	var ce *Error
 	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, ErrInvalid):
+		return &Error{Op: op, Field: "src", Err: err}
 	case errors.Is(err, syscall.EXDEV):
 		return errInvalid(op, "dst", "%s and %s are on different filesystems; a move cannot cross devices (copy, then delete)", src, dst)
 	case errors.Is(err, fs.ErrExist), errors.Is(err, syscall.ENOTEMPTY):
