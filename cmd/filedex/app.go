@@ -25,6 +25,8 @@ type app struct {
 	skipMigrations bool
 	// mayCreate: the command writes and may create the library (createsLibrary).
 	mayCreate bool
+	// forRestore: restore opens a library whose database is unreadable (OpenOptions.ForRestore).
+	forRestore bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -97,7 +99,7 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 	if err := checkLibraryDir(dir); err != nil {
 		return nil, err
 	}
-	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations, MustExist: !a.mayCreate}
+	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations, MustExist: !a.mayCreate, ForRestore: a.forRestore}
 	var eng bindings.Engine
 	switch a.engineName {
 	case "wasi":
