@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/filedex/filedex/migrations"
 	"github.com/ncruces/go-sqlite3/driver"
@@ -68,18 +69,7 @@ func schemaDiffs(ctx context.Context, db interface {
 	if err != nil {
 		return nil, err
 	}
-	// One connection, kept: every connection to ":memory:" is a database of its own.
-	mem, err := driver.Open(":memory:", initConn)
-	if err != nil {
-		return nil, err
-	}
-	defer mem.Close()
-	mem.SetMaxOpenConns(1)
-	mem.SetMaxIdleConns(1)
-	if err := migrations.NewRunner(mem, nil).Up(ctx, version); err != nil {
-		return nil, fmt.Errorf("expected schema: %w", err)
-	}
-	want, err := schemaObjects(ctx, mem)
+	want, err := expectedSchema(ctx, version)
 	if err != nil {
 		return nil, err
 	}
@@ -96,4 +86,33 @@ func schemaDiffs(ctx context.Context, db interface {
 	// user's own table beside filedex's is not damage.
 	slices.Sort(diffs)
 	return diffs, nil
+}
+
+// expectedSchemas caches expectedSchema by version: the embedded migrations never change
+// in a process, and running them all in memory costs more than the comparison (it was most
+// of every Check of a small library, and of every FuzzDamagedDatabase execution).
+var expectedSchemas sync.Map // int -> map[string]string
+
+// expectedSchema is the schema migrations 1..version make, built in memory once.
+func expectedSchema(ctx context.Context, version int) (map[string]string, error) {
+	if m, ok := expectedSchemas.Load(version); ok {
+		return m.(map[string]string), nil
+	}
+	// One connection, kept: every connection to ":memory:" is a database of its own.
+	mem, err := driver.Open(":memory:", initConn)
+	if err != nil {
+		return nil, err
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1)
+	mem.SetMaxIdleConns(1)
+	if err := migrations.NewRunner(mem, nil).Up(ctx, version); err != nil {
+		return nil, fmt.Errorf("expected schema: %w", err)
+	}
+	want, err := schemaObjects(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	expectedSchemas.Store(version, want)
+	return want, nil
 }
