@@ -246,6 +246,12 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 	}
 	defer probe.Close()
 	if err := probe.PingContext(ctx); err != nil {
+		if l.opts.ReadOnly && !l.opts.immutable && readImmutable(dbPath, err) {
+			// A clean library this process may read but not write beside (recover.go).
+			probe.Close()
+			l.opts.immutable = true
+			return l.checkCompatible(ctx, dbPath)
+		}
 		if errors.Is(err, sqlite3.READONLY) {
 			// A process killed mid-write left a hot journal (recover.go).
 			probe.Close()
@@ -355,6 +361,9 @@ func openPoolClosing(dbPath string, o Options, readOnly bool, onClose func(*sqli
 		cache = max(cache/4, 2048)
 		q.Set("mode", "ro")
 		q.Set("_txlock", "deferred")
+		if o.immutable {
+			q.Set("immutable", "1")
+		}
 	} else {
 		pragmas = append(pragmas, "journal_mode(wal)", "synchronous(normal)")
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlock on upgrade
