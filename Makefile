@@ -165,7 +165,7 @@ FUZZ_TARGETS ?= ./core:FuzzRestoreFile ./core:FuzzDamagedDatabase ./core:FuzzCus
 	./core:FuzzGlob ./core:FuzzFTSExpr ./core:FuzzResolvePath ./core:FuzzCursor ./bindings:FuzzDispatch ./bindings:FuzzFastEnvelope ./bindings:FuzzFastParams ./bindings:FuzzFastResult \
 	./bindings:FuzzSandboxPath ./bindings:FuzzSandboxEntryPath ./cmd/filedex:FuzzParseSize ./cmd/filedex:FuzzParseTime ./core/internal/walk:FuzzIgnore \
 	./core/internal/walk:FuzzSplit ./core/internal/contentkind:FuzzDetect \
-	./core/internal/media:FuzzProbe ./core/internal/cas:FuzzParse ./internal/sqlitestat:FuzzAnalyze
+	./core/internal/media:FuzzProbe ./core/internal/cas:FuzzParse ./internal/sqlitestat:FuzzAnalyze ./bindings:FuzzCheckText
 # FUZZ_PARALLEL workers per target; 1 keeps the other core free on a 2-core machine.
 FUZZ_PARALLEL ?= 1
 # FUZZ_MINIMIZE bounds the minimization of each new interesting input. go test's default
