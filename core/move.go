@@ -153,6 +153,10 @@ func moveError(op, src, dst string, err error) error {
 		return errConflict(op, fmt.Sprintf("%s already exists", dst))
 	case errors.Is(err, fs.ErrNotExist):
 		return errNotFound(op, fmt.Sprintf("%s is not on disk any more (the index is stale; rescan): %v", src, err))
+	case errors.Is(err, syscall.ENOSYS):
+		// A WASI host that gives the two directories as two preopens has no rename between
+		// them (the CLI mounts their common directory).
+		return errInvalid(op, "dst", "this engine cannot move %s to %s: the two directories are separate mounts of the WASI sandbox; mount a directory holding both", src, dst)
 	case errors.Is(err, fs.ErrPermission):
 		return &Error{Op: op, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
 	}
