@@ -333,6 +333,11 @@ func wrapOpen(err error, dbPath string) error {
 		// plain SQLITE_ERROR with this message.
 		strings.Contains(err.Error(), "unsupported file format"):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
+	case errors.Is(err, sqlite3.PROTOCOL):
+		// Under WASI: the dot-lock VFS found the native VFS's -shm file in use, so a native
+		// process has the library open (a stale one is removed by the host's guard,
+		// lock_wasi.go). The two VFSs cannot share a database.
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is open in another process through the native engine, which the WASI engine cannot share it with; close that process, or use --engine native", ErrBusy, dbPath)}
 	case errors.Is(err, sqlite3.CANTOPEN), errors.Is(err, sqlite3.PERM), errors.Is(err, sqlite3.AUTH), errors.Is(err, fs.ErrPermission):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: cannot open %s: %w", ErrInvalid, dbPath, err)}
 	}

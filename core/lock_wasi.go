@@ -151,10 +151,17 @@ func guardWASI(dir string, readOnly, clean bool) (*WASIGuard, error) {
 			release()
 			return nil, fmt.Errorf("%w: remove the stale lock marks of a killed WASI process: %w", ErrReadOnly, err)
 		}
-		if !readOnly {
-			removeStaleNativeShm(dir, dbPath)
-		}
+		native, err := nativeHolder(dir, dbPath, readOnly)
 		release()
+		if err != nil {
+			return nil, err
+		}
+		if native {
+			// The two VFSs lock differently (OFD locks and shared memory natively, dot
+			// files and private memory under WASI): on one database at once, each would
+			// write as if alone.
+			return nil, fmt.Errorf("%w: the library is open in another process through the native engine, which the WASI engine cannot share it with; close that process, or use --engine native", ErrBusy)
+		}
 	}
 	// Shared from here on (another guest's shared lock is compatible). A breaker holding it
 	// exclusively for a moment is waited for.
@@ -208,27 +215,33 @@ func (g *WASIGuard) Release() error {
 	return err
 }
 
-// removeStaleNativeShm removes a regular database.db-shm when no native Library has the
-// library open: every one holds the library lock shared for its whole life, so taking it
-// exclusively (without waiting) proves there is none. Failures leave the file alone; the
-// guest then reports it (errors.go maps SQLITE_PROTOCOL at open to advice).
-func removeStaleNativeShm(dir, dbPath string) {
-	_, shm := wasiMarks(dbPath)
-	st, err := os.Lstat(shm)
-	if err != nil || !st.Mode().IsRegular() {
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o644)
+// nativeHolder reports whether a native Library has the library open: every one holds the
+// library lock shared for its whole life, so taking it exclusively (without waiting) proves
+// there is none. When there is none, a regular database.db-shm is a killed native process's
+// and is removed (unless readOnly): the WASI VFS cannot open a database whose -shm is a file
+// ("locking protocol"), and the file holds only the WAL index, which SQLite rebuilds from
+// the WAL. The caller holds the directory lock exclusively, so no guest runs meanwhile.
+func nativeHolder(dir, dbPath string, readOnly bool) (bool, error) {
+	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR, 0)
 	if err != nil {
-		return
+		if f, err = os.Open(filepath.Join(dir, LockFile)); err != nil {
+			return false, nil // no lock file: no native Library ever opened it, or it cannot be read
+		}
 	}
 	defer f.Close()
 	ok, err := tryLockFile(f, true)
-	if err != nil || !ok {
-		return
+	if err != nil {
+		return false, nil // a file system without locks: nothing to tell
+	}
+	if !ok {
+		return true, nil
 	}
 	defer unlockFile(f)
-	os.Remove(shm)
+	_, shm := wasiMarks(dbPath)
+	if st, err := os.Lstat(shm); err == nil && st.Mode().IsRegular() && !readOnly {
+		os.Remove(shm)
+	}
+	return false, nil
 }
 
 // acquireLibraryLockNoWait takes the library lock shared, failing with ErrBusy at once when

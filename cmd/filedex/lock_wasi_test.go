@@ -98,7 +98,8 @@ func TestCLI_WASIKilledHolderDoesNotLockLibrary(t *testing.T) {
 // TestCLI_WASIOpensAfterKilledNative SIGKILLs a native process mid-scan: it leaves a
 // regular database.db-shm, which the WASI VFS refused as "locking protocol" with no advice.
 // With no native process holding the library, the WASI host removes it (the WAL index is
-// rebuilt from the WAL) and the guest opens the library.
+// rebuilt from the WAL) and the guest opens the library. While the native process lives,
+// the WASI engine refuses, saying why.
 func TestCLI_WASIOpensAfterKilledNative(t *testing.T) {
 	env := wasiEnv(t)
 	c := newCLI(t)
@@ -113,6 +114,13 @@ func TestCLI_WASIOpensAfterKilledNative(t *testing.T) {
 	io.WriteString(in, `{"jsonrpc":"2.0","id":1,"method":"tag.create","params":{"name":"n1"}}`+"\n")
 	if s, _ := bufio.NewReader(out).ReadString('\n'); !strings.Contains(s, `"result"`) {
 		t.Fatalf("tag.create: %q", s)
+	}
+	// While it runs, the WASI engine must not open the library beside it: the two VFSs
+	// lock differently, and each would write as if alone.
+	wenv := append(append([]string(nil), c.env...), env...)
+	w := &cli{t: t, lib: c.lib, env: wenv}
+	if r := w.run("--engine", "wasi", "tag", "list"); r.code == 0 || !strings.Contains(r.stderr, "native engine") {
+		t.Fatalf("WASI beside a live native process: exit %d, %q", r.code, r.stderr)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
