@@ -154,6 +154,9 @@ func (l *Library) open(ctx context.Context) error {
 	if err := breakStaleWASIMarks(l.dir); err != nil {
 		return &Error{Op: "open", Err: err}
 	}
+	if err := checkDatabaseFile(dbPath); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(dbPath)
 	exists := statErr == nil
 	if !exists && l.opts.ReadOnly {
@@ -331,7 +334,10 @@ func wrapOpen(err error, dbPath string) error {
 	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT),
 		// A damaged header field (schema format number, found by FuzzDamagedDatabase) is a
 		// plain SQLITE_ERROR with this message.
-		strings.Contains(err.Error(), "unsupported file format"):
+		strings.Contains(err.Error(), "unsupported file format"),
+		// A damaged row of filedex's own bookkeeping read at open (a byte flip on page 2 made
+		// schema_migrations.applied_at a string): database/sql's conversion error.
+		strings.Contains(err.Error(), "sql: Scan error on column"):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
 	case errors.Is(err, sqlite3.PROTOCOL):
 		// Under WASI: the dot-lock VFS found the native VFS's -shm file in use, so a native

@@ -251,3 +251,31 @@ func acquireLibraryLockNoWait(dir string, readOnly bool) (*libraryLock, error) {
 	defer cancel()
 	return acquireLibraryLock(ctx, dir, false, readOnly)
 }
+
+// checkDatabaseFile refuses, as incompatible, a database.db that is not a regular file: a
+// directory (SQLite said "disk I/O error", reported as internal), or a symlink to a device
+// such as /dev/zero (read without end). Nothing is opened.
+func checkDatabaseFile(dbPath string) error {
+	st, err := os.Stat(dbPath)
+	if err != nil {
+		if _, lerr := os.Lstat(dbPath); lerr == nil && errors.Is(err, fs.ErrNotExist) {
+			return &Error{Op: "open", Err: fmt.Errorf("%w: %s is a symlink to nothing; restore a backup with `filedex restore`, or remove it", ErrIncompatible, dbPath)}
+		}
+		return nil // missing: created; unreadable: SQLite says so
+	}
+	if st.Mode().IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch t := st.Mode().Type(); {
+	case st.IsDir():
+		what = "a directory"
+	case t&fs.ModeDevice != 0:
+		what = "a device"
+	case t&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case t&fs.ModeSocket != 0:
+		what = "a socket"
+	}
+	return &Error{Op: "open", Err: fmt.Errorf("%w: %s is %s, not a database; move it away and restore a backup with `filedex restore`", ErrIncompatible, dbPath, what)}
+}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
@@ -304,7 +305,9 @@ func restoreValidationError(op, file string, err error) error {
 		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s: %w", ErrIncompatible, file, err)}
 	case errors.Is(err, ErrInvalid), errors.Is(err, sqlite3.CORRUPT), errors.Is(err, sqlite3.NOTADB),
 		errors.Is(err, sqlite3.ERROR): // e.g. "no such table": some other application's database
-		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s is not a usable filedex backup: %w", ErrInvalid, file, err)}
+		// The cause's own "invalid argument: " is not said twice.
+		why := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s is not a usable filedex backup: %w", ErrInvalid, file, textError{why, err})}
 	}
 	return wrapRestore(op, err)
 }
