@@ -89,7 +89,9 @@ func (c *textChecker) value(i int, path string, depth int) int {
 					}
 				}
 			}
-			if dup {
+			// At the top the params decoder refuses duplicates itself (checkKeys), with the
+			// message the conformance goldens hold; below it nothing did.
+			if dup && depth > 0 {
 				return c.fail(child, "duplicate member")
 			}
 			i = skipWS(b, end)

@@ -107,9 +107,6 @@ func (p *TreeLargeFilesParams) Validate() error {
 	if p.Limit < 0 {
 		return InvalidParams("limit", "must not be negative, got %d", p.Limit)
 	}
-	if p.MinSize < 0 {
-		return InvalidParams("min_size", "must not be negative, got %d", p.MinSize)
-	}
 	return nil
 }
 

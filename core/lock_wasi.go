@@ -105,8 +105,8 @@ type WASIGuard struct {
 // native process left (the WASI VFS cannot open a database whose -shm is a file: "locking
 // protocol"; the file holds only the WAL index, which SQLite rebuilds from the WAL).
 //
-// A directory that does not exist yet gives a guard that holds nothing: call it again once
-// the guest has created the library. Where the platform has no flock (Windows, wasip1) the
+// A directory (or database) that does not exist yet gives a guard that holds nothing: call
+// Attach once the guest has created the library. Where the platform has no flock (Windows, wasip1) the
 // guard holds nothing either.
 func GuardWASILibrary(dir string, readOnly bool) (*WASIGuard, error) {
 	return guardWASI(dir, readOnly, true)
@@ -135,6 +135,12 @@ func guardWASI(dir string, readOnly, clean bool) (*WASIGuard, error) {
 		return g, nil // nothing to guard yet; the guest reports what is wrong with it
 	}
 	dbPath := filepath.Join(dir, DatabaseFile)
+	if _, err := os.Lstat(dbPath); err != nil {
+		// No library yet: nothing to clean, and nothing is created here (a read command
+		// must leave an empty directory as it was). Attach takes the locks once the guest
+		// has created the library.
+		return g, nil
+	}
 	ok, release, err := false, func() {}, error(nil)
 	if clean {
 		ok, release, err = tryDirLock(dir, true)

@@ -116,6 +116,13 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 		if err := tx.QueryRowContext(ctx, `SELECT l.path, e.inode FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?`, srcID).Scan(&root, &ino); err != nil {
 			return err
 		}
+		if from.kind == KindDirectory {
+			// A directory is checked by the symlink-free open of its parent only: one
+			// swapped in under its name was made by someone who can write there, inside the
+			// location, and moving it moves nothing of anyone else's. A file is another
+			// matter (a hard link planted to a file outside), so its inode must match.
+			ino = sql.NullInt64{}
+		}
 		mv.close()
 		if mv, err = prepareMove(root, src, dst, uint64(max(ino.Int64, 0))); err != nil {
 			return moveError(op, src, dst, err)
