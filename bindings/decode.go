@@ -32,10 +32,29 @@ type request struct {
 //
 // The id and params returned alias b: callers use them only while b is theirs.
 func parseRequest(b []byte) (req request, id json.RawMessage, notify bool, e *Error) {
-	if req, id, notify, ok := parseRequestFast(b); ok {
-		return req, id, notify, nil
+	var ok bool
+	if req, id, notify, ok = parseRequestFast(b); !ok {
+		req, id, notify, e = parseRequestSlow(b)
 	}
-	return parseRequestSlow(b)
+	if e == nil {
+		if e = checkID(id); e != nil {
+			id = json.RawMessage("null")
+		}
+	}
+	return req, id, notify, e
+}
+
+// checkID refuses a string id that is not text: echoed back as it came, invalid UTF-8
+// made the response itself invalid JSON text, and a lone surrogate would be changed by any
+// client decoding it. The error carries id null, since this id cannot be echoed.
+func checkID(id json.RawMessage) *Error {
+	if len(id) == 0 || id[0] != '"' {
+		return nil
+	}
+	if _, prob, ok := checkText(id, "id"); !ok {
+		return &Error{Code: CodeInvalidRequest, Message: "invalid request: id: " + prob, Data: &ErrorData{Field: "id"}}
+	}
+	return nil
 }
 
 // parseRequestSlow is parseRequest for every request parseRequestFast declines:
@@ -165,6 +184,15 @@ func firstByte(b []byte) byte {
 func decodeParams[P any](raw json.RawMessage, dst *P, fields map[string]bool, flat *flatCodec) *Error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil // absent: the zero value, no decoding needed
+	}
+	// What encoding/json would silently change (invalid UTF-8, lone surrogates, duplicate
+	// members at any depth) or accept as what it is not (1e999) is refused first, on every
+	// path, naming the member.
+	if path, prob, ok := checkText(raw, ""); !ok {
+		if path == "" {
+			path = "params"
+		}
+		return InvalidParams(path, "%s", prob)
 	}
 	if flat != nil {
 		saved := *dst

@@ -100,6 +100,10 @@ func dispatch(ctx context.Context, s *Session, b []byte) (resp []byte) {
 	if err := ctx.Err(); err != nil {
 		return maybe(notify, encodeResponse(id, nil, toError(err)))
 	}
+	if s.lib == nil && req.Method != "db.restore" {
+		// Opened for a restore only (OpenOptions.ForRestore).
+		return maybe(notify, encodeResponse(id, nil, toError(s.unopened)))
+	}
 	var out []byte
 	if !notify {
 		// The response is built around the result as it is encoded: the

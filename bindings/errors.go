@@ -149,3 +149,8 @@ func ErrorJSON(err error) []byte {
 	b, _ := marshal(toError(err))
 	return b
 }
+
+// AsError converts any error into the wire error, as the transports do: a core error keeps
+// its kind's code. For hosts that fail before a request reaches the method table (wasmhost's
+// library guard).
+func AsError(err error) *Error { return toError(err) }

@@ -60,6 +60,19 @@ func dbRestore(ctx context.Context, s *Session, p DBRestoreParams) (core.Restore
 	if err != nil {
 		return core.RestoreResult{}, err
 	}
+	if s.lib == nil {
+		// The database could not be opened (OpenOptions.ForRestore): restore the
+		// directory, keeping the unreadable file in backups/, then open the result.
+		res, err := core.Restore(ctx, s.opts.Library, file, s.coreOptions(), core.RestoreOptions{})
+		if err != nil {
+			return res, err
+		}
+		if s.lib, err = core.Open(s.opts.Library, s.coreOptions()); err != nil {
+			return res, err
+		}
+		s.unopened = nil
+		return res, nil
+	}
 	return s.lib.Restore(ctx, file, core.RestoreOptions{})
 }
 

@@ -101,6 +101,15 @@ type TreeLargeFilesParams struct {
 	Limit   int   `json:"limit,omitempty"`
 }
 
+// Validate implements the params check of [register]: a negative limit was taken (as
+// "no limit"), which is not what the client wrote.
+func (p *TreeLargeFilesParams) Validate() error {
+	if p.Limit < 0 {
+		return InvalidParams("limit", "must not be negative, got %d", p.Limit)
+	}
+	return nil
+}
+
 // TreeLargeFiles is the result of tree.large_files.
 type TreeLargeFiles struct {
 	Dirs []core.DirUsage `json:"dirs"`

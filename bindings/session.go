@@ -45,6 +45,11 @@ type OpenOptions struct {
 	// MustExist refuses to create the library (core.Options.MustExist): for clients that
 	// only read. A filedex extension.
 	MustExist bool `json:"must_exist,omitempty"`
+	// ForRestore opens a library whose database cannot be opened (damaged, not a
+	// database) for db.restore alone: every other method fails with the error the
+	// open met. A damaged library is the usual reason to restore, and the advice
+	// in that error is to restore (`filedex restore` sets it). A filedex extension.
+	ForRestore bool `json:"for_restore,omitempty"`
 }
 
 var openOptionFields = jsonFieldNames(reflect.TypeFor[OpenOptions]())
@@ -87,6 +92,9 @@ type Session struct {
 	// allowed are OpenOptions.Roots, absolute and resolved; nil means all.
 	allowed []string
 	lib     *core.Library
+	// unopened is why lib is nil: the database could not be opened and the
+	// session serves db.restore only (OpenOptions.ForRestore).
+	unopened error
 }
 
 // openSession opens the library described by opts.
@@ -106,6 +114,31 @@ func openSession(opts OpenOptions) (*Session, error) {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	s.opts.Library = dir
+	co := s.coreOptions()
+	if s.lib, err = core.Open(dir, co); err != nil {
+		if opts.ForRestore && restorable(err) {
+			s.unopened = err
+			return s, nil
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// restorable reports an open failure that a restore can cure: the database
+// itself is unusable (damaged, another file in its place), as opposed to a
+// library that is busy, missing or out of reach.
+func restorable(err error) bool {
+	switch core.CodeOf(err) {
+	case core.CodeIncompatible, core.CodeInternal, core.CodeInvalid:
+		return true
+	}
+	return false
+}
+
+// coreOptions are the core options the session's OpenOptions ask for.
+func (s *Session) coreOptions() core.Options {
+	opts := s.opts
 	co := core.Options{ReadOnly: opts.ReadOnly, SkipMigrations: opts.SkipMigrations, MustExist: opts.MustExist}
 	if opts.FixedClock != "" {
 		t, _ := time.Parse(time.RFC3339, opts.FixedClock) // validated above
@@ -122,10 +155,7 @@ func openSession(opts OpenOptions) (*Session, error) {
 		// device_id equal everywhere.
 		co.Device = &reproducibleDevice
 	}
-	if s.lib, err = core.Open(dir, co); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return co
 }
 
 // reproducibleDevice stands for "this machine" when output must not depend
@@ -138,7 +168,12 @@ var reproducibleDevice = core.DeviceInfo{
 }
 
 // close releases the library.
-func (s *Session) close() error { return s.lib.Close() }
+func (s *Session) close() error {
+	if s.lib == nil {
+		return nil
+	}
+	return s.lib.Close()
+}
 
 // Library returns the open core library.
 func (s *Session) Library() *core.Library { return s.lib }

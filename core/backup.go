@@ -253,6 +253,15 @@ func verifyDatabaseFile(ctx context.Context, path string, o Options) (int, error
 	if v == 0 {
 		return 0, fmt.Errorf("%w: not a filedex database (no applied schema migrations)", ErrInvalid)
 	}
+	// The schema itself, as Check compares it: a backup whose table was dropped or whose
+	// sqlite_schema was edited passes integrity_check and the version check, and a restore
+	// would swap it in for a healthy database (found by an adversarial run: "drop table
+	// tags" was restored, and only the next check said "table tags: missing").
+	if diffs, err := schemaDiffs(ctx, db, v); err != nil {
+		return 0, err
+	} else if len(diffs) > 0 {
+		return 0, fmt.Errorf("%w: its schema is not the one its migrations make (%s)", ErrInvalid, strings.Join(diffs, "; "))
+	}
 	return v, nil
 }
 
@@ -271,7 +280,9 @@ func integrityCheck(ctx context.Context, q interface {
 		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		if s != "ok" {
+		// "*** in database main ***" heads SQLite's report of each schema: a title, not
+		// a problem (it read as one in messages).
+		if s != "ok" && !strings.HasPrefix(s, "*** in database ") {
 			out = append(out, s)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/filedex/filedex/migrations"
 	"github.com/ncruces/go-sqlite3/driver"
@@ -48,24 +49,29 @@ func (l *Library) checkSchema(ctx context.Context, tx *sql.Tx, rep *CheckReport)
 	if version == 0 {
 		return nil // no migration applied: nothing to compare with (and Up(0) means "all")
 	}
-	have, err := schemaObjects(ctx, tx)
+	diffs, err := schemaDiffs(ctx, tx, version)
 	if err != nil {
 		return err
 	}
-	// One connection, kept: every connection to ":memory:" is a database of its own.
-	mem, err := driver.Open(":memory:", initConn)
-	if err != nil {
-		return err
+	if len(diffs) > 0 {
+		rep.add(CheckSchema, "the schema is not the one the applied migrations make (damaged, or edited outside filedex); restore a backup", int64(len(diffs)), diffs)
 	}
-	defer mem.Close()
-	mem.SetMaxOpenConns(1)
-	mem.SetMaxIdleConns(1)
-	if err := migrations.NewRunner(mem, nil).Up(ctx, version); err != nil {
-		return fmt.Errorf("expected schema: %w", err)
-	}
-	want, err := schemaObjects(ctx, mem)
+	return nil
+}
+
+// schemaDiffs lists how db's schema differs from the one migrations 1..version make, built
+// afresh in memory: "table tags: missing", "index x: differs from migration 8's". Check
+// reports them; a restore refuses a backup that has any.
+func schemaDiffs(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, version int) ([]string, error) {
+	have, err := schemaObjects(ctx, db)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	want, err := expectedSchema(ctx, version)
+	if err != nil {
+		return nil, err
 	}
 	var diffs []string
 	for k, q := range want {
@@ -78,9 +84,35 @@ func (l *Library) checkSchema(ctx context.Context, tx *sql.Tx, rep *CheckReport)
 	}
 	// Objects the migrations did not make are left alone: filedex never reads them, and a
 	// user's own table beside filedex's is not damage.
-	if len(diffs) > 0 {
-		slices.Sort(diffs)
-		rep.add(CheckSchema, "the schema is not the one the applied migrations make (damaged, or edited outside filedex); restore a backup", int64(len(diffs)), diffs)
+	slices.Sort(diffs)
+	return diffs, nil
+}
+
+// expectedSchemas caches expectedSchema by version: the embedded migrations never change
+// in a process, and running them all in memory costs more than the comparison (it was most
+// of every Check of a small library, and of every FuzzDamagedDatabase execution).
+var expectedSchemas sync.Map // int -> map[string]string
+
+// expectedSchema is the schema migrations 1..version make, built in memory once.
+func expectedSchema(ctx context.Context, version int) (map[string]string, error) {
+	if m, ok := expectedSchemas.Load(version); ok {
+		return m.(map[string]string), nil
 	}
-	return nil
+	// One connection, kept: every connection to ":memory:" is a database of its own.
+	mem, err := driver.Open(":memory:", initConn)
+	if err != nil {
+		return nil, err
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1)
+	mem.SetMaxIdleConns(1)
+	if err := migrations.NewRunner(mem, nil).Up(ctx, version); err != nil {
+		return nil, fmt.Errorf("expected schema: %w", err)
+	}
+	want, err := schemaObjects(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	expectedSchemas.Store(version, want)
+	return want, nil
 }

@@ -23,7 +23,10 @@ import (
 // corruptFixture builds a small library (a location with entries, tags, metadata, content),
 // closes it so database.db is self-contained, and returns its bytes and the root pages of
 // some of its b-trees.
-func corruptFixture(t testing.TB) ([]byte, map[string]int) {
+func corruptFixture(t testing.TB) ([]byte, map[string]int) { return corruptFixtureN(t, 3000) }
+
+// corruptFixtureN is corruptFixture with n entries.
+func corruptFixtureN(t testing.TB, n int) ([]byte, map[string]int) {
 	t.Helper()
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
@@ -38,9 +41,9 @@ func corruptFixture(t testing.TB) ([]byte, map[string]int) {
 		t.Fatal(err)
 	}
 	if err := lib.UpdateForTest(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
+		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?3)
 INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, modified_at)
-SELECT 1000 + i, ?1, ?2, 'file ' || i || '.txt', 'txt', 0, i, 0 FROM s`, loc.ID, loc.RootID)
+SELECT 1000 + i, ?1, ?2, 'file ' || i || '.txt', 'txt', 0, i, 0 FROM s`, loc.ID, loc.RootID, n)
 		return err
 	}); err != nil {
 		t.Fatal(err)

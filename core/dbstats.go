@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 
 	"context"
@@ -169,8 +170,10 @@ func (l *Library) objectStats(ctx context.Context, entries int64) ([]ObjectStats
 			return nil, fmt.Sprintf("the write-ahead log could not be folded into the file (%d of %d pages; readers or a writer busy): sizes per object skipped", done, logFrames)
 		}
 	}
-	a, err := sqlitestat.Analyze(filepath.Join(l.dir, DatabaseFile))
-	if err != nil {
+	a, err := sqlitestat.AnalyzeContext(ctx, filepath.Join(l.dir, DatabaseFile))
+	if errors.Is(err, sqlitestat.ErrCorrupt) {
+		return nil, "page walk failed: the file is damaged (run `filedex check`): " + err.Error()
+	} else if err != nil {
 		return nil, "page walk failed (the file changed during the walk?): " + err.Error()
 	}
 	out := make([]ObjectStats, 0, len(a.Objects))

@@ -151,7 +151,7 @@ func wrapDB(op string, err error) error {
 	case CodeBusy:
 		return &Error{Op: op, Err: fmt.Errorf("%w (another process holds the write lock; waited busy_timeout): %w", ErrBusy, err)}
 	case CodeConflict:
-		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrConflict, err)}
+		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrConflict, uniqueText(err))}
 	case CodeInvalid:
 		return &Error{Op: op, Err: fmt.Errorf("%w: %w", ErrInvalid, err)}
 	case CodeReadOnly:
@@ -183,4 +183,45 @@ func schemaMismatch(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "no such column: ") || strings.Contains(msg, "no such table: ")
+}
+
+// textError is an error that reads as text while unwrapping to err: for messages rewritten
+// for people (a cause's repeated prefix dropped, SQLite's constraint text replaced) that must
+// keep the cause's identity for errors.Is.
+type textError struct {
+	text string
+	err  error
+}
+
+func (e textError) Error() string { return e.text }
+func (e textError) Unwrap() error { return e.err }
+
+// uniqueNames say in the user's terms what a UNIQUE constraint of the schema protects,
+// keyed by SQLite's column list ("UNIQUE constraint failed: entries.parent_id, entries.name").
+var uniqueNames = map[string]string{
+	"entries.parent_id, entries.name":     "an entry of that name already exists in that directory",
+	"entries.location_id, entries.path":   "a directory with that path already exists in the location",
+	"tags.name":                           "a tag of that name already exists",
+	"labels.name":                         "a label of that name already exists under that parent",
+	"locations.device_id, locations.path": "that directory is already a location",
+}
+
+// uniqueText rewrites SQLite's constraint text for people, keeping err for errors.Is.
+func uniqueText(err error) error {
+	msg := err.Error()
+	i := strings.Index(msg, "UNIQUE constraint failed: ")
+	if i < 0 {
+		return err
+	}
+	cols := msg[i+len("UNIQUE constraint failed: "):]
+	if j := strings.IndexByte(cols, '\n'); j >= 0 {
+		cols = cols[:j]
+	}
+	if say, ok := uniqueNames[cols]; ok {
+		return textError{say, err}
+	}
+	if strings.HasPrefix(cols, "index ") || strings.Contains(cols, "coalesce") {
+		return textError{"that name is already taken", err}
+	}
+	return textError{"a row with the same " + cols + " already exists", err}
 }

@@ -151,6 +151,13 @@ func (l *Library) open(ctx context.Context) error {
 			return &Error{Op: "open", Err: err}
 		}
 	}
+	// A WASI process killed with the library open left its lock marks (lock_wasi.go).
+	if err := breakStaleWASIMarks(l.dir); err != nil {
+		return &Error{Op: "open", Err: err}
+	}
+	if err := checkDatabaseFile(dbPath); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(dbPath)
 	exists := statErr == nil
 	if !exists && l.opts.ReadOnly {
@@ -243,6 +250,12 @@ func (l *Library) checkCompatible(ctx context.Context, dbPath string) error {
 	}
 	defer probe.Close()
 	if err := probe.PingContext(ctx); err != nil {
+		if l.opts.ReadOnly && !l.opts.immutable && readImmutable(dbPath, err) {
+			// A clean library this process may read but not write beside (recover.go).
+			probe.Close()
+			l.opts.immutable = true
+			return l.checkCompatible(ctx, dbPath)
+		}
 		if errors.Is(err, sqlite3.READONLY) {
 			// A process killed mid-write left a hot journal (recover.go).
 			probe.Close()
@@ -322,8 +335,16 @@ func wrapOpen(err error, dbPath string) error {
 	case errors.Is(err, sqlite3.NOTADB), errors.Is(err, sqlite3.CORRUPT),
 		// A damaged header field (schema format number, found by FuzzDamagedDatabase) is a
 		// plain SQLITE_ERROR with this message.
-		strings.Contains(err.Error(), "unsupported file format"):
+		strings.Contains(err.Error(), "unsupported file format"),
+		// A damaged row of filedex's own bookkeeping read at open (a byte flip on page 2 made
+		// schema_migrations.applied_at a string): database/sql's conversion error.
+		strings.Contains(err.Error(), "sql: Scan error on column"):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is not a valid filedex database (%w); restore a backup with `filedex restore`", ErrIncompatible, dbPath, err)}
+	case errors.Is(err, sqlite3.PROTOCOL):
+		// Under WASI: the dot-lock VFS found the native VFS's -shm file in use, so a native
+		// process has the library open (a stale one is removed by the host's guard,
+		// lock_wasi.go). The two VFSs cannot share a database.
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s is open in another process through the native engine, which the WASI engine cannot share it with; close that process, or use --engine native", ErrBusy, dbPath)}
 	case errors.Is(err, sqlite3.CANTOPEN), errors.Is(err, sqlite3.PERM), errors.Is(err, sqlite3.AUTH), errors.Is(err, fs.ErrPermission):
 		return &Error{Op: "open", Err: fmt.Errorf("%w: cannot open %s: %w", ErrInvalid, dbPath, err)}
 	}
@@ -352,6 +373,9 @@ func openPoolClosing(dbPath string, o Options, readOnly bool, onClose func(*sqli
 		cache = max(cache/4, 2048)
 		q.Set("mode", "ro")
 		q.Set("_txlock", "deferred")
+		if o.immutable {
+			q.Set("immutable", "1")
+		}
 	} else {
 		pragmas = append(pragmas, "journal_mode(wal)", "synchronous(normal)")
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlock on upgrade

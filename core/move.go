@@ -52,6 +52,8 @@ func (s Entries) Move(ctx context.Context, src, dst string) (Entry, error) {
 		return Entry{}, &Error{Op: op, Field: "dst", Err: fmt.Errorf("destination directory: %w", err)}
 	}
 	renamed := false
+	var mv *diskMove
+	defer func() { mv.close() }()
 	err = s.l.update(ctx, op, func(tx *sql.Tx) error {
 		var from, to struct {
 			loc     int64
@@ -109,7 +111,23 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 				return err
 			}
 		}
-		if err := renameNoReplace(src, dst); err != nil {
+		var root string
+		var ino sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT l.path, e.inode FROM entries e JOIN locations l ON l.id = e.location_id WHERE e.id = ?`, srcID).Scan(&root, &ino); err != nil {
+			return err
+		}
+		if from.kind == KindDirectory {
+			// A directory is checked by the symlink-free open of its parent only: one
+			// swapped in under its name was made by someone who can write there, inside the
+			// location, and moving it moves nothing of anyone else's. A file is another
+			// matter (a hard link planted to a file outside), so its inode must match.
+			ino = sql.NullInt64{}
+		}
+		mv.close()
+		if mv, err = prepareMove(root, src, dst, uint64(max(ino.Int64, 0))); err != nil {
+			return moveError(op, src, dst, err)
+		}
+		if err := mv.rename(); err != nil {
 			return moveError(op, src, dst, err)
 		}
 		renamed = true
@@ -117,7 +135,7 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 	})
 	if err != nil && renamed {
 		// The commit failed after the disk rename: put the file back so disk and index agree.
-		if rerr := renameNoReplace(dst, src); rerr != nil {
+		if rerr := mv.undo(); rerr != nil {
 			return Entry{}, &Error{Op: op, Err: fmt.Errorf("%w: index update failed (%v) and renaming %s back to %s failed too: %v; rescan the location",
 				ErrInternal, err, dst, src, rerr)}
 		}
@@ -130,13 +148,22 @@ WHERE location_id = ?3 AND path >= ?4 AND path < ?5 AND path IS NOT NULL`, newPa
 
 // moveError classifies a failed rename.
 func moveError(op, src, dst string, err error) error {
+	var ce *Error
 	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, ErrInvalid):
+		return &Error{Op: op, Field: "src", Err: err}
 	case errors.Is(err, syscall.EXDEV):
 		return errInvalid(op, "dst", "%s and %s are on different filesystems; a move cannot cross devices (copy, then delete)", src, dst)
 	case errors.Is(err, fs.ErrExist), errors.Is(err, syscall.ENOTEMPTY):
 		return errConflict(op, fmt.Sprintf("%s already exists", dst))
 	case errors.Is(err, fs.ErrNotExist):
 		return errNotFound(op, fmt.Sprintf("%s is not on disk any more (the index is stale; rescan): %v", src, err))
+	case errors.Is(err, syscall.ENOSYS):
+		// A WASI host that gives the two directories as two preopens has no rename between
+		// them (the CLI mounts their common directory).
+		return errInvalid(op, "dst", "this engine cannot move %s to %s: the two directories are separate mounts of the WASI sandbox; mount a directory holding both", src, dst)
 	case errors.Is(err, fs.ErrPermission):
 		return &Error{Op: op, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
 	}

@@ -60,6 +60,9 @@ type Options struct {
 	// vfs names the SQLite VFS for every file the library opens ("" is the OS). Only tests
 	// set it (export_test.go), to inject faults such as a disk that fills up.
 	vfs string
+	// immutable opens the database with SQLite's immutable=1 (no locks, no shared memory):
+	// set by a read-only Open that cannot use shared memory (recover.go, readImmutable).
+	immutable bool
 }
 
 func (o Options) withDefaults() Options {

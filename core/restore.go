@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
@@ -304,27 +305,43 @@ func restoreValidationError(op, file string, err error) error {
 		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s: %w", ErrIncompatible, file, err)}
 	case errors.Is(err, ErrInvalid), errors.Is(err, sqlite3.CORRUPT), errors.Is(err, sqlite3.NOTADB),
 		errors.Is(err, sqlite3.ERROR): // e.g. "no such table": some other application's database
-		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s is not a usable filedex backup: %w", ErrInvalid, file, err)}
+		// The cause's own "invalid argument: " is not said twice.
+		why := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+		return &Error{Op: op, Field: "file", Err: fmt.Errorf("%w: %s is not a usable filedex backup: %w", ErrInvalid, file, textError{why, err})}
 	}
 	return wrapRestore(op, err)
 }
 
 // checkSQLiteFile refuses, with a clear message, what is obviously not a database before
 // SQLite is asked to open it (SQLite would happily create a new database at a missing path).
+//
+// Only a regular file is a backup, and that is checked before it is opened: opening a FIFO
+// for reading blocks until a writer comes, which for `filedex restore FIFO` was forever, and
+// a device such as /dev/zero reads without end. The open itself does not block either
+// (O_NONBLOCK where there is one), in case the name is swapped in between; the descriptor is
+// checked again.
 func checkSQLiteFile(path string) error {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s does not exist", ErrNotFound, path)
 	} else if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	if st.IsDir() {
+		return fmt.Errorf("%w: %s is a directory, not a backup file", ErrInvalid, path)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file (%s), so it is no backup", ErrInvalid, path, st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|oNonBlock, 0)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	if st.IsDir() {
-		return fmt.Errorf("%w: %s is a directory, not a backup file", ErrInvalid, path)
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	} else if !st.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file (%s), so it is no backup", ErrInvalid, path, st.Mode().Type())
 	}
 	head := make([]byte, 100)
 	if _, err := io.ReadFull(f, head); err != nil || !bytes.HasPrefix(head, sqliteMagic) {

@@ -109,6 +109,34 @@ func TestRestore_Refusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	ndb.Close()
+	// A schema broken in a way integrity_check and the version check cannot see.
+	dropped := filepath.Join(tmp, "dropped.db")
+	copyFile(t, good.Path, dropped)
+	ddb, _ := driver.Open(fileURI(dropped, ""))
+	if _, err := ddb.Exec(`DROP TABLE tags`); err != nil {
+		t.Fatal(err)
+	}
+	ddb.Close()
+	renamedCol := filepath.Join(tmp, "index.db")
+	copyFile(t, good.Path, renamedCol)
+	rdb, _ := driver.Open(fileURI(renamedCol, ""))
+	if _, err := rdb.Exec(`DROP INDEX user_metadata_hidden; CREATE INDEX user_metadata_hidden ON user_metadata(id)`); err != nil {
+		t.Fatal(err)
+	}
+	rdb.Close()
+	fifo := filepath.Join(tmp, "fifo.db")
+	if err := mkfifo(fifo); err != nil {
+		fifo = ""
+	}
+	// Damage integrity_check finds: a flipped byte in the middle of the file's b-tree pages.
+	damaged := filepath.Join(tmp, "damaged.db")
+	{
+		b, _ := os.ReadFile(good.Path)
+		for i := 2 * 4096; i < len(b); i += 4096 {
+			b[i+8] ^= 0xff // the first cell pointer of every page after the second
+		}
+		os.WriteFile(damaged, b, 0o644)
+	}
 	truncated := filepath.Join(tmp, "truncated.db")
 	data, _ := os.ReadFile(good.Path)
 	os.WriteFile(truncated, data[:len(data)/2], 0o644)
@@ -129,12 +157,25 @@ func TestRestore_Refusals(t *testing.T) {
 		{"a directory", tmp, core.ErrInvalid, "directory"},
 		{"the library's own database", filepath.Join(dir, core.DatabaseFile), core.ErrInvalid, "own database"},
 		{"empty name", "", core.ErrInvalid, ""},
+		{"a dropped table", dropped, core.ErrInvalid, "table tags: missing"},
+		{"damaged pages", damaged, core.ErrInvalid, ""},
+		{"a changed index", renamedCol, core.ErrInvalid, "schema"},
+		// Before: opening it to read the header blocked forever (no writer ever comes).
+		{"a FIFO", fifo, core.ErrInvalid, "not a regular file"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.file == "" && c.name == "a FIFO" {
+				t.Skip("no mkfifo on this platform")
+			}
 			_, err := core.Restore(ctx, dir, c.file, testOptions(), core.RestoreOptions{})
 			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("got %v (code %s), want %v containing %q", err, core.CodeOf(err), c.want, c.msg)
+			}
+			// Said once, in words: not "invalid argument: invalid argument: integrity_check
+			// failed: *** in database main ***".
+			if m := err.Error(); strings.Count(m, core.ErrInvalid.Error()) > 1 || strings.Contains(m, "*** in database") {
+				t.Fatalf("message repeats itself or quotes SQLite's report header: %v", m)
 			}
 			if after := snapshot(t, dir); after != before {
 				t.Fatalf("refused restore changed the library")

@@ -95,7 +95,7 @@ func (w *writer) do(ctx context.Context, fn func(c *sqlite3.Conn) error) error {
 	})
 	if err != nil {
 		w.rollback(context.WithoutCancel(ctx))
-		return wrapDB("location.scan", err)
+		return w.l.wrapWrite("location.scan", err) // a full disk is disk_full, not internal
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,6 +66,10 @@ func (s Tags) Create(ctx context.Context, in TagInput) (Tag, error) {
 	const op = "tag.create"
 	if in.Name == "" {
 		return Tag{}, errInvalid(op, "name", "must not be empty")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		// A name of spaces shows as nothing in every list, and cannot be told apart.
+		return Tag{}, errInvalid(op, "name", "must not be only spaces")
 	}
 	if err := checkText(op, "name", in.Name); err != nil {
 		return Tag{}, err
@@ -165,6 +170,9 @@ func (s Tags) Update(ctx context.Context, id int64, u TagUpdate) (Tag, error) {
 	const op = "tag.update"
 	if u.Name != nil && *u.Name == "" {
 		return Tag{}, errInvalid(op, "name", "must not be empty")
+	}
+	if u.Name != nil && strings.TrimSpace(*u.Name) == "" {
+		return Tag{}, errInvalid(op, "name", "must not be only spaces")
 	}
 	if u.Name != nil {
 		if err := checkText(op, "name", *u.Name); err != nil {

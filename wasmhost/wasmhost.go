@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/core"
 )
 
 // DefaultMemoryLimitPages caps the guest's linear memory at 1 GiB (64 KiB
@@ -88,6 +90,40 @@ type Runtime struct {
 	// uncancellable: Config.Uncancellable; the guest cannot be stopped
 	// mid-call, so a done context is refused before entering it.
 	uncancellable bool
+	// mounts map a library's guest path to its host path (guard).
+	mounts []Mount
+}
+
+// guard takes the native hold on the library opts name (core.GuardWASILibrary), found
+// through the mount that holds it; a library in no mount gets an empty guard (the guest
+// cannot open it anyway).
+func (r *Runtime) guard(opts bindings.OpenOptions) (*core.WASIGuard, error) {
+	lib := filepath.ToSlash(opts.Library)
+	if !strings.HasPrefix(lib, "/") {
+		lib = "/" + lib // the guest's working directory is "/"
+	}
+	lib = pathpkg.Clean(lib)
+	best, host := -1, ""
+	for _, m := range r.mounts {
+		guest := m.GuestPath
+		if guest == "" {
+			guest, _ = filepath.Abs(m.HostPath)
+		}
+		guest = pathpkg.Clean(filepath.ToSlash(guest))
+		rest, ok := strings.CutPrefix(lib, guest)
+		if !ok || (rest != "" && !strings.HasPrefix(rest, "/") && guest != "/") || len(guest) <= best {
+			continue
+		}
+		best, host = len(guest), filepath.Join(m.HostPath, filepath.FromSlash(rest))
+	}
+	if best < 0 {
+		return nil, nil
+	}
+	g, err := core.GuardWASILibrary(host, opts.ReadOnly)
+	if err != nil {
+		return nil, bindings.AsError(err)
+	}
+	return g, nil
 }
 
 // New compiles (or loads from the cache) and instantiates the reactor.
@@ -189,6 +225,7 @@ func (r *Runtime) instantiate(ctx context.Context, wasm []byte, cfg Config) erro
 		return fmt.Errorf("wasmhost: instantiate: %w", err)
 	}
 	r.mod, r.mem = mod, mod.Memory()
+	r.mounts = cfg.Mounts
 	for name, dst := range map[string]*api.Function{
 		"fdx_alloc": &r.fn.alloc, "fdx_free": &r.fn.free, "fdx_open": &r.fn.open,
 		"fdx_call": &r.fn.call, "fdx_close": &r.fn.close, "fdx_last_error": &r.fn.lastError,
@@ -244,17 +281,32 @@ func (r *Runtime) Open(ctx context.Context, opts bindings.OpenOptions) (*Engine,
 	if r.dead != nil {
 		return nil, bindings.Errorf(bindings.CodeInternal, "%v", r.dead)
 	}
+	// The guest's SQLite marks the library in use with files a killed guest leaves behind;
+	// the guard, held natively for the engine's life, is what tells others they are live
+	// (core/lock_wasi.go), and removes a dead guest's marks first.
+	guard, err := r.guard(opts)
+	if err != nil {
+		return nil, err
+	}
 	ptr, err := r.writeRequest(ctx, b)
 	if err != nil {
+		guard.Release()
 		return nil, r.broken(err)
 	}
 	res, err := r.fn.open.Call(ctx, uint64(ptr), uint64(len(b)))
 	if err != nil {
+		guard.Release()
 		return nil, r.broken(err)
 	}
 	if h := res[0]; h != 0 {
-		return &Engine{r: r, h: h}, nil
+		if err := guard.Attach(opts.ReadOnly); err != nil {
+			guard.Release()
+			r.fn.close.Call(context.Background(), h)
+			return nil, bindings.AsError(err)
+		}
+		return &Engine{r: r, h: h, guard: guard}, nil
 	}
+	guard.Release()
 	res, err = r.fn.lastError.Call(ctx)
 	if err != nil {
 		return nil, r.broken(err)
@@ -338,6 +390,8 @@ type Engine struct {
 	closed bool
 	// own is set by [Open]: the engine owns its runtime and closes it.
 	own bool
+	// guard is the native hold on the library (Runtime.guard), released after fdx_close.
+	guard *core.WASIGuard
 }
 
 // Open is the one-library convenience: a new Runtime with cfg, and the library
@@ -434,6 +488,9 @@ func (e *Engine) Close() error {
 		}
 	}
 	r.mu.Unlock()
+	if gerr := e.guard.Release(); err == nil {
+		err = gerr
+	}
 	if e.own {
 		if cerr := r.Close(context.Background()); err == nil {
 			err = cerr

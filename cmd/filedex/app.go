@@ -24,6 +24,8 @@ type app struct {
 	skipMigrations bool
 	// mayCreate: the command writes and may create the library (createsLibrary).
 	mayCreate bool
+	// forRestore: restore opens a library whose database is unreadable (OpenOptions.ForRestore).
+	forRestore bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -93,10 +95,16 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 			return nil, noLibraryError(dir)
 		}
 	}
+	readOnly := false
 	if err := checkLibraryDir(dir); err != nil {
-		return nil, err
+		// A library this user may read but not write (a 0555 directory, another user's,
+		// read-only media) is opened read-only: reads work, writes say read-only.
+		if !readableLibrary(dir) {
+			return nil, err
+		}
+		readOnly = true
 	}
-	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations, MustExist: !a.mayCreate}
+	opts := bindings.OpenOptions{Library: dir, SkipMigrations: a.skipMigrations, MustExist: !a.mayCreate, ForRestore: a.forRestore, ReadOnly: readOnly}
 	var eng bindings.Engine
 	switch a.engineName {
 	case "wasi":
@@ -193,6 +201,17 @@ func checkLibraryDir(dir string) error {
 	default:
 		return libraryError(dir, err)
 	}
+}
+
+// readableLibrary reports a library directory that cannot be written but whose database
+// can be read.
+func readableLibrary(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, core.DatabaseFile))
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
 
 func libraryError(dir string, err error) error {

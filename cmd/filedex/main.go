@@ -38,8 +38,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if cerr := a.close(); err == nil && cerr != nil {
-		err = cerr
+	if cerr := a.close(); cerr != nil && err == nil {
+		// The command succeeded and printed its answer (with --json, its one document);
+		// what it did is done (a tag created is stored). A failure to close the library
+		// afterwards, such as a final checkpoint on a full disk, is worth saying, but it is
+		// not the command's result: reporting it as one would print a second document and
+		// tell a script that a stored change failed.
+		fmt.Fprintf(a.stderr, "filedex: warning: closing the library: %s\n", errorMessage(cerr))
 	}
 	if err == nil {
 		return 0

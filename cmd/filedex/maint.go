@@ -201,6 +201,8 @@ func (a *app) maintCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
+			// A damaged database is the usual reason to restore: open it anyway.
+			a.forRestore = true
 			return a.simpleCall(cmd, "db.restore", map[string]any{"file": f}, "restoring", func(raw json.RawMessage) {
 				fmt.Fprintf(a.stdout, "Restored from %s\n", a.displayPath(f))
 			}, f)

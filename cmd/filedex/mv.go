@@ -4,11 +4,26 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/filedex/filedex/core"
 )
+
+// commonDir is the deepest directory holding both a and b (absolute, clean paths).
+func commonDir(a, b string) string {
+	for {
+		if b == a || strings.HasPrefix(b, a+string(filepath.Separator)) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
+	}
+}
 
 func (a *app) mvCommand() *cobra.Command {
 	return &cobra.Command{
@@ -33,7 +48,10 @@ moves into it. Both must be inside the same location and file system.`,
 				dst = filepath.Join(dst, filepath.Base(src))
 			}
 			ctx := cmd.Context()
-			eng, err := a.open(ctx, filepath.Dir(src), filepath.Dir(dst))
+			// One mount holding both directories: under WASI a rename is one
+			// path_rename between two directories of one preopen; between two
+			// preopens wazero has none ("Not implemented on wasip1").
+			eng, err := a.open(ctx, commonDir(filepath.Dir(src), filepath.Dir(dst)))
 			if err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@
 package sqlitestat
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -55,7 +56,19 @@ func (s *Stats) Bytes(o Object) int64 { return int64(o.Pages) * int64(s.PageSize
 func (s *Stats) FileBytes() int64 { return int64(s.PageCount) * int64(s.PageSize) }
 
 // Analyze walks every b-tree of the database file at path.
-func Analyze(path string) (*Stats, error) {
+func Analyze(path string) (*Stats, error) { return AnalyzeContext(context.Background(), path) }
+
+// checkEvery is how many pages are read between looks at the context.
+const checkEvery = 256
+
+// AnalyzeContext is Analyze, stopping with ctx's error once ctx is done.
+//
+// The file is outside input: it may be damaged (that is when a user asks for stats), so
+// every offset and count read from it is checked against its page before use, every page
+// number against the file, and every page may be reached once only. A b-tree whose pages
+// point twice to one child would otherwise be walked again and again (exponentially many
+// times, since each level doubles), and an offset past the page panicked.
+func AnalyzeContext(ctx context.Context, path string) (*Stats, error) {
 	roots, err := schemaRoots(path)
 	if err != nil {
 		return nil, err
@@ -76,8 +89,25 @@ func Analyze(path string) (*Stats, error) {
 	if ps == 1 {
 		ps = 65536
 	}
-	w := &walker{f: f, pageSize: ps, usable: ps - int(hdr[20]), buf: make([]byte, ps)}
+	if ps < 512 || ps&(ps-1) != 0 {
+		return nil, fmt.Errorf("%w: page size %d", ErrCorrupt, ps)
+	}
+	usable := ps - int(hdr[20])
+	if usable < 480 {
+		return nil, fmt.Errorf("%w: usable page size %d", ErrCorrupt, usable)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
 	st := &Stats{PageSize: ps, PageCount: int(binary.BigEndian.Uint32(hdr[28:])), Freelist: int(binary.BigEndian.Uint32(hdr[36:]))}
+	// Pages that exist: the header's count, but never past the end of the file (a damaged
+	// count must not size the visited set, nor let a read run past the end).
+	pages := int64(st.PageCount)
+	if inFile := fi.Size() / int64(ps); pages <= 0 || pages > inFile {
+		pages = inFile
+	}
+	w := &walker{ctx: ctx, f: f, pageSize: ps, usable: usable, pages: uint32(pages), seen: make([]bool, pages+1)}
 	seen := 0
 	for _, r := range roots {
 		o := Object{Name: r.name, Type: r.typ, Table: r.table}
@@ -99,6 +129,10 @@ func Analyze(path string) (*Stats, error) {
 	sort.SliceStable(st.Objects, func(i, j int) bool { return st.Objects[i].Pages > st.Objects[j].Pages })
 	return st, nil
 }
+
+// ErrCorrupt is wrapped by every error about a damaged file: an offset, count or page
+// number out of range, a page reached twice.
+var ErrCorrupt = errors.New("corrupt database file")
 
 type root struct {
 	name, typ, table string
@@ -128,22 +162,71 @@ func schemaRoots(path string) ([]root, error) {
 }
 
 type walker struct {
+	ctx      context.Context
 	f        *os.File
 	pageSize int
 	usable   int
-	buf      []byte
+	pages    uint32 // pages that exist: 1..pages
+	seen     []bool // by page number: every page belongs to one tree, once
+	reads    int
 }
 
+func (w *walker) corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+}
+
+// read returns page pg, refusing a page number outside the file or one already reached.
 func (w *walker) read(pg uint32) ([]byte, error) {
+	if pg == 0 || pg > w.pages {
+		return nil, w.corrupt("page %d is outside the file's %d pages", pg, w.pages)
+	}
+	if w.seen[pg] {
+		return nil, w.corrupt("page %d is reached twice (a cycle or a shared child)", pg)
+	}
+	w.seen[pg] = true
+	if w.reads++; w.reads%checkEvery == 0 {
+		if err := w.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	p := make([]byte, w.pageSize)
-	_, err := w.f.ReadAt(p, int64(pg-1)*int64(w.pageSize))
-	return p, err
+	if _, err := w.f.ReadAt(p, int64(pg-1)*int64(w.pageSize)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// u16 and u32 read big-endian integers at off, or report that off is past the page.
+func (w *walker) u16(p []byte, off, pg int) (int, error) {
+	if off < 0 || off+2 > len(p) {
+		return 0, w.corrupt("page %d: offset %d out of range", pg, off)
+	}
+	return int(binary.BigEndian.Uint16(p[off:])), nil
+}
+
+func (w *walker) u32(p []byte, off, pg int) (uint32, error) {
+	if off < 0 || off+4 > len(p) {
+		return 0, w.corrupt("page %d: offset %d out of range", pg, off)
+	}
+	return binary.BigEndian.Uint32(p[off:]), nil
+}
+
+// varint reads a SQLite varint at off, within the page's usable bytes.
+func (w *walker) varint(p []byte, off, pg int) (uint64, int, error) {
+	if off < 0 || off >= w.usable {
+		return 0, 0, w.corrupt("page %d: cell offset %d out of range", pg, off)
+	}
+	v, k := uvarint(p[off:w.usable])
+	if k == 0 {
+		return 0, 0, w.corrupt("page %d: truncated varint at %d", pg, off)
+	}
+	return v, k, nil
 }
 
 // tree counts the pages of the b-tree rooted at pg into o.
 func (w *walker) tree(pg uint32, o *Object, depth int) error {
 	if depth > 64 {
-		return errors.New("b-tree too deep: corrupt file?")
+		return w.corrupt("b-tree deeper than 64 levels")
 	}
 	p, err := w.read(pg)
 	if err != nil {
@@ -155,55 +238,92 @@ func (w *walker) tree(pg uint32, o *Object, depth int) error {
 	}
 	o.Pages++
 	kind := p[h]
-	n := int(binary.BigEndian.Uint16(p[h+3:]))
 	interior := kind == 0x02 || kind == 0x05
+	switch kind {
+	case 0x02, 0x05, 0x0a, 0x0d:
+	default:
+		return w.corrupt("page %d: unknown b-tree page type %#x", pg, kind)
+	}
+	ipg := int(pg)
+	n, err := w.u16(p, h+3, ipg)
+	if err != nil {
+		return err
+	}
 	cellPtrs := h + 8
 	if interior {
 		cellPtrs = h + 12
 	}
+	if cellPtrs+2*n > w.usable {
+		return w.corrupt("page %d: %d cells do not fit", pg, n)
+	}
 	for i := 0; i < n; i++ {
-		c := int(binary.BigEndian.Uint16(p[cellPtrs+2*i:]))
+		c, err := w.u16(p, cellPtrs+2*i, ipg)
+		if err != nil {
+			return err
+		}
+		if c < cellPtrs+2*n || c >= w.usable {
+			return w.corrupt("page %d: cell %d at offset %d, outside the cell area", pg, i, c)
+		}
 		switch kind {
 		case 0x05: // table interior: child, rowid
-			if err := w.tree(binary.BigEndian.Uint32(p[c:]), o, depth+1); err != nil {
+			child, err := w.u32(p[:w.usable], c, ipg)
+			if err != nil {
+				return err
+			}
+			if err := w.tree(child, o, depth+1); err != nil {
 				return err
 			}
 		case 0x0d: // table leaf: payload size, rowid, payload
-			size, k := uvarint(p[c:])
-			_, k2 := uvarint(p[c+k:])
+			size, k, err := w.varint(p, c, ipg)
+			if err != nil {
+				return err
+			}
+			_, k2, err := w.varint(p, c+k, ipg)
+			if err != nil {
+				return err
+			}
 			o.Cells++
-			o.Payload += int64(size)
-			if err := w.overflow(p, c+k+k2, size, w.usable-35, o); err != nil {
+			o.Payload += int64(min(size, 1<<40))
+			if err := w.overflow(p, ipg, c+k+k2, size, w.usable-35, o); err != nil {
 				return err
 			}
 		case 0x0a, 0x02: // index leaf / interior: [child], payload size, payload
 			off := c
 			if kind == 0x02 {
-				if err := w.tree(binary.BigEndian.Uint32(p[c:]), o, depth+1); err != nil {
+				child, err := w.u32(p[:w.usable], c, ipg)
+				if err != nil {
+					return err
+				}
+				if err := w.tree(child, o, depth+1); err != nil {
 					return err
 				}
 				off += 4
 			}
 			// Interior cells of an index b-tree hold real keys too.
 			o.Cells++
-			size, k := uvarint(p[off:])
-			o.Payload += int64(size)
-			if err := w.overflow(p, off+k, size, (w.usable-12)*64/255-23, o); err != nil {
+			size, k, err := w.varint(p, off, ipg)
+			if err != nil {
 				return err
 			}
-		default:
-			return fmt.Errorf("page %d: unknown b-tree page type %#x", pg, kind)
+			o.Payload += int64(min(size, 1<<40))
+			if err := w.overflow(p, ipg, off+k, size, (w.usable-12)*64/255-23, o); err != nil {
+				return err
+			}
 		}
 	}
 	if interior {
-		return w.tree(binary.BigEndian.Uint32(p[h+8:]), o, depth+1)
+		right, err := w.u32(p, h+8, ipg)
+		if err != nil {
+			return err
+		}
+		return w.tree(right, o, depth+1)
 	}
 	return nil
 }
 
 // overflow follows the overflow chain of a cell whose payload of size bytes
 // starts at off, if the payload exceeds the page's local maximum x.
-func (w *walker) overflow(p []byte, off int, size uint64, x int, o *Object) error {
+func (w *walker) overflow(p []byte, pg, off int, size uint64, x int, o *Object) error {
 	if size <= uint64(x) {
 		return nil
 	}
@@ -214,11 +334,13 @@ func (w *walker) overflow(p []byte, off int, size uint64, x int, o *Object) erro
 	if k <= x {
 		local = k
 	}
-	next := binary.BigEndian.Uint32(p[off+local:])
-	for hops := 0; next != 0; hops++ {
-		if hops > 1<<24 {
-			return errors.New("overflow chain loops")
-		}
+	next, err := w.u32(p[:u], off+local, pg)
+	if err != nil {
+		return err
+	}
+	// Each page is read once (w.read refuses a second visit), so a chain that loops ends
+	// there, and one longer than the file ends at the page-number check.
+	for next != 0 {
 		o.Pages++
 		o.Overflow++
 		q, err := w.read(next)
