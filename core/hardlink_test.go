@@ -281,3 +281,69 @@ func TestHardLinks_MetadataMode(t *testing.T) {
 		t.Errorf("check: %+v", rep)
 	}
 }
+
+// TestHardLinks_UnknownLinkCounts: a walker that cannot see link counts (the portable one)
+// invents none and overwrites none. Its rescan of a tree indexed where they were seen changes
+// nothing, du still counts each file once; a library it builds counts every name (nothing
+// known says otherwise) until a scan that sees the counts fills them in.
+func TestHardLinks_UnknownLinkCounts(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const size = 100 << 10
+	must(os.MkdirAll(filepath.Join(root, "d"), 0o755))
+	must(os.WriteFile(filepath.Join(root, "f"), []byte(strings.Repeat("f", size)), 0o644))
+	if err := os.Link(filepath.Join(root, "f"), filepath.Join(root, "d", "g")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	du := func(lib *core.Library) int64 {
+		t.Helper()
+		id, err := lib.Entries().Resolve(ctx, root)
+		must(err)
+		st, err := lib.Entries().Stats(ctx, id)
+		must(err)
+		return st.Bytes
+	}
+	scan := func(lib *core.Library, loc core.Location, step string, want int64) {
+		t.Helper()
+		res, err := lib.Scan(ctx, loc.ID, core.ScanOptions{})
+		must(err)
+		if s := res.Summary; s.Updated != want || s.Added != 0 || s.Removed != 0 || s.Moved != 0 {
+			t.Errorf("%s: %+v, want %d updated and nothing else", step, s, want)
+		}
+	}
+
+	lib := openTest(t)
+	loc, err := lib.Locations().Create(ctx, core.LocationInput{Path: root, Mode: core.ModeMetadata})
+	must(err)
+	_, err = lib.Scan(ctx, loc.ID, core.ScanOptions{})
+	must(err)
+	restore := core.HideLinkCounts()
+	scan(lib, loc, "rescan without link counts", 0)
+	restore()
+	if got := du(lib); got != size {
+		t.Errorf("du after a rescan that could not see link counts = %d, want %d", got, size)
+	}
+	scan(lib, loc, "rescan with link counts again", 0)
+
+	built := openTest(t)
+	loc2, err := built.Locations().Create(ctx, core.LocationInput{Path: root, Mode: core.ModeMetadata})
+	must(err)
+	restore = core.HideLinkCounts()
+	_, err = built.Scan(ctx, loc2.ID, core.ScanOptions{})
+	restore()
+	must(err)
+	if got := du(built); got != 2*size {
+		t.Errorf("du of a library built without link counts = %d, want %d (each name: none known)", got, 2*size)
+	}
+	scan(built, loc2, "rescan that sees link counts", 2)
+	if got := du(built); got != size {
+		t.Errorf("du once link counts were seen = %d, want %d", got, size)
+	}
+	scan(built, loc2, "second rescan", 0)
+}

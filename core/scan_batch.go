@@ -124,6 +124,9 @@ func (s *scanner) take(b *walk.Batch) *dirBatch {
 	for i, e := range b.Entries {
 		db.disk[i] = diskEntry{name: string(e.Name), e: e}
 		db.disk[i].e.Name = nil
+		if testHookEntry != nil {
+			testHookEntry(&db.disk[i].e)
+		}
 	}
 	for i := range b.Warnings {
 		db.warnings = append(db.warnings, b.Warnings[i].Error())
