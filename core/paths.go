@@ -322,9 +322,9 @@ type linkedFile struct {
 // subtreeLinks returns the files with more than one name (hard links of one inode) in a
 // subtree (parameters as in subtreeDirs), each with its number of names there: what du
 // subtracts from dir_stats' sums, which add every name's size. The names are found where
-// the scan recorded a link count above 1, the partial index entries_nlink (migration 0010,
+// the scan recorded a link count above 1, the partial index entries_nlink (migration 0011,
 // any location mode), and among the contents with hard links, content_linked (0009), which
-// covers content-mode rows written before 0010 until a rescan records their counts. Both
+// covers content-mode rows written before 0011 until a rescan records their counts. Both
 // hold a handful of rows on a usual system (24 names of 126,670 files in /usr here), so the
 // cost does not grow with the library; on a tree of hard-linked snapshots it approaches
 // reading the subtree's files.

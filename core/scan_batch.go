@@ -750,7 +750,7 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	return id, nil
 }
 
-// nlinkOf is the value entries.nlink stores for what the walker saw (migration 0010): the
+// nlinkOf is the value entries.nlink stores for what the walker saw (migration 0011): the
 // link count of a file with more than one name, 0 (NULL) for one name or anything but a
 // file. known is false where the walker cannot see link counts (Nlink 0: no real file has
 // none), and then nothing may be written over what a scan that could see them stored.

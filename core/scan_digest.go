@@ -54,7 +54,7 @@ func listingDigest(buf []byte, disk []diskEntry, contentDone bool) (int64, []byt
 		}
 		buf = binary.LittleEndian.AppendUint32(buf, perm)
 		if n, _ := nlinkOf(d.e); n != 0 {
-			// A file with further names adds its link count (migration 0010), one with a
+			// A file with further names adds its link count (migration 0011), one with a
 			// single name (or an unknown count) nothing: digests stored before link counts
 			// were compared still match every directory without hard links, and those with
 			// them are diffed once, which fills their counts in. The NUL first keeps it apart

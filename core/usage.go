@@ -320,8 +320,8 @@ func largeThenSmall(filter string, args ...any) []largestQuery {
 // firstLink keeps a file with hard links once among the largest: by its first name (lowest
 // id) within the same filter (filter is written over e; it is applied to the other names as
 // x). Names with one inode on one device are one file; they are found as names with a
-// recorded link count (entries_nlink, migration 0010, any location mode) or as names of one
-// content (entries_content, 0009: content-mode rows written before 0010). One index search
+// recorded link count (entries_nlink, migration 0011, any location mode) or as names of one
+// content (entries_content, 0009: content-mode rows written before 0011). One index search
 // per candidate that has a link count or a content.
 func firstLink(filter string) string {
 	xf := strings.ReplaceAll(filter, "e.", "x.")

@@ -1,4 +1,4 @@
--- Link counts (docs/schema.md, "0010"): du counts a file once, however many names it has, in
+-- Link counts (docs/schema.md, "0011"): du counts a file once, however many names it has, in
 -- every location mode. 0009 found a file's further names through its content identity, which
 -- a metadata-mode location has none of; the link count the scan's stat already returns tells
 -- the same without one.
