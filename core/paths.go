@@ -345,13 +345,16 @@ func (l *Library) subtreeLinks(ctx context.Context, loc int64, lo string, hi any
 	return out, rows.Err()
 }
 
-// linkedNamesQ selects the names of location ?1 that have further hard links (id, inode,
-// size, parent_id): those with a recorded link count, and those of a content whose names
-// outnumber its files. UNION: a name found both ways is one name.
-const linkedNamesQ = `SELECT e.id, e.inode, e.size, e.parent_id FROM entries e INDEXED BY entries_nlink
+// linkedNamesQ selects the names of location ?1 that have further hard links (id, content
+// id or 0, inode, size, parent_id): those with a recorded link count, and those of a content
+// whose names outnumber its files. UNION: a name found both ways is one name. Names are one
+// file when they share the inode and the content id (0009's rule, which a name without a
+// content meets by having none either), so a stale row whose content differs from its
+// inode's other names is counted apart, as dupes counts it.
+const linkedNamesQ = `SELECT e.id, coalesce(e.content_id, 0) AS content, e.inode, e.size, e.parent_id FROM entries e INDEXED BY entries_nlink
 WHERE e.location_id = ?1 AND e.nlink > 1 AND e.inode > 0
 UNION
-SELECT e.id, e.inode, e.size, e.parent_id FROM content_identity c INDEXED BY content_linked
+SELECT e.id, e.content_id, e.inode, e.size, e.parent_id FROM content_identity c INDEXED BY content_linked
 CROSS JOIN entries e INDEXED BY entries_content ON e.content_id = c.id
 WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1`
 
@@ -359,7 +362,7 @@ WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1`
 const subtreeLinksQ = `SELECT n.inode, sum(n.size) - max(n.size), count(*) FROM (` + linkedNamesQ + `) n
 JOIN entries p ON p.id = n.parent_id
 WHERE p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3)
-GROUP BY n.inode HAVING count(*) > 1`
+GROUP BY n.content, n.inode HAVING count(*) > 1`
 
 // subtreeStatsQ sums the dir_stats rows of a subtree's directories (parameters as in
 // subtreeDirs): the directory ?4's own row plus every directory row below it.

@@ -177,15 +177,15 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 		return nil, wrapDB(op, err)
 	}
 	type linkKey struct {
-		dir   string
-		inode int64 // one location: one device
+		dir            string
+		content, inode int64 // one location: one device
 	}
 	type linkSum struct{ sum, max int64 }
 	names := map[linkKey]*linkSum{}
 	for rows.Next() {
-		var inode, size int64
+		var content, inode, size int64
 		var parent string
-		if err := rows.Scan(&inode, &size, &parent); err != nil {
+		if err := rows.Scan(&content, &inode, &size, &parent); err != nil {
 			rows.Close()
 			return nil, wrapDB(op, err)
 		}
@@ -198,7 +198,7 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 			parts = nil
 		}
 		for k := min(len(parts), depth); k >= 0; k-- {
-			key := linkKey{strings.Join(parts[:k], "/"), inode}
+			key := linkKey{strings.Join(parts[:k], "/"), content, inode}
 			x := names[key]
 			if x == nil {
 				x = &linkSum{}
@@ -227,7 +227,7 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 
 // subtreeLinkNamesQ: every name in a subtree (parameters as in subtreeDirs) of a file that
 // has hard links, with its directory's path (subtreeLinksQ, one row per name).
-const subtreeLinkNamesQ = `SELECT n.inode, n.size, p.path FROM (` + linkedNamesQ + `) n
+const subtreeLinkNamesQ = `SELECT n.content, n.inode, n.size, p.path FROM (` + linkedNamesQ + `) n
 JOIN entries p ON p.id = n.parent_id
 WHERE p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3)`
 
@@ -319,7 +319,8 @@ func largeThenSmall(filter string, args ...any) []largestQuery {
 
 // firstLink keeps a file with hard links once among the largest: by its first name (lowest
 // id) within the same filter (filter is written over e; it is applied to the other names as
-// x). Names with one inode on one device are one file; they are found as names with a
+// x). Names with one inode and one content id (or none) on one device are one file
+// (linkedNamesQ); they are found as names with a
 // recorded link count (entries_nlink, migration 0011, any location mode) or as names of one
 // content (entries_content, 0009: content-mode rows written before 0011). One index search
 // per candidate that has a link count or a content.
@@ -331,5 +332,5 @@ func firstLink(filter string) string {
  AND (x.location_id = e.location_id OR (SELECT device_id FROM locations WHERE id = x.location_id) = (SELECT device_id FROM locations WHERE id = e.location_id))))
  OR (e.nlink > 1 AND EXISTS (SELECT 1 FROM entries x INDEXED BY entries_nlink
  WHERE x.location_id IN (SELECT l2.id FROM locations l1 JOIN locations l2 ON l2.device_id = l1.device_id WHERE l1.id = e.location_id)
- AND x.inode = e.inode AND x.nlink > 1 AND x.id < e.id` + xf + `))))`
+ AND x.inode = e.inode AND x.nlink > 1 AND x.content_id IS e.content_id AND x.id < e.id` + xf + `))))`
 }
