@@ -1,6 +1,10 @@
 package core
 
-import "context"
+import (
+	"context"
+
+	"github.com/filedex/filedex/core/internal/walk"
+)
 
 // SetTestHooks lets external tests observe commits and make transactions small, so a crash
 // test can kill a scanning process between any two commits.
@@ -42,4 +46,11 @@ func CountScanStarts() func() int {
 	n := 0
 	testHookScanStart = func() { n++ }
 	return func() int { testHookScanStart = nil; return n }
+}
+
+// HideLinkCounts makes the scanner see entries as a walker that cannot observe link counts
+// reports them (Nlink 0), until the returned function is called.
+func HideLinkCounts() func() {
+	testHookEntry = func(e *walk.Entry) { e.Nlink = 0 }
+	return func() { testHookEntry = nil }
 }

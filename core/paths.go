@@ -316,16 +316,18 @@ func (s Entries) Stats(ctx context.Context, id int64) (TreeStats, error) {
 // linkedFile is a file with several names in a subtree; extra is the bytes its names beyond
 // the first added to the subtree's sum (their sizes are its size).
 type linkedFile struct {
-	content, inode, extra, names int64
+	inode, extra, names int64
 }
 
 // subtreeLinks returns the files with more than one name (hard links of one inode) in a
 // subtree (parameters as in subtreeDirs), each with its number of names there: what du
-// subtracts from dir_stats' sums, which add every name's size. Hard links are found among
-// the contents that have them, the partial index content_linked (migration 0009): a handful
-// of contents on a usual system (6 on /usr here), so the cost does not grow with the library;
-// on a tree of hard-linked snapshots it approaches reading the subtree's files. Names without
-// a content (metadata-mode locations) are not matched: those locations count each name.
+// subtracts from dir_stats' sums, which add every name's size. The names are found where
+// the scan recorded a link count above 1, the partial index entries_nlink (migration 0011,
+// any location mode), and among the contents with hard links, content_linked (0009), which
+// covers content-mode rows written before 0011 until a rescan records their counts. Both
+// hold a handful of rows on a usual system (24 names of 126,670 files in /usr here), so the
+// cost does not grow with the library; on a tree of hard-linked snapshots it approaches
+// reading the subtree's files.
 func (l *Library) subtreeLinks(ctx context.Context, loc int64, lo string, hi any, dir int64) ([]linkedFile, error) {
 	rows, err := l.query(ctx, subtreeLinksQ, loc, lo, hi, dir)
 	if err != nil {
@@ -335,7 +337,7 @@ func (l *Library) subtreeLinks(ctx context.Context, loc int64, lo string, hi any
 	var out []linkedFile
 	for rows.Next() {
 		var k linkedFile
-		if err := rows.Scan(&k.content, &k.inode, &k.extra, &k.names); err != nil {
+		if err := rows.Scan(&k.inode, &k.extra, &k.names); err != nil {
 			return nil, err
 		}
 		out = append(out, k)
@@ -343,13 +345,24 @@ func (l *Library) subtreeLinks(ctx context.Context, loc int64, lo string, hi any
 	return out, rows.Err()
 }
 
-// subtreeLinksQ: see subtreeLinks. One location: one device, so the inode tells files apart.
-const subtreeLinksQ = `SELECT e.content_id, e.inode, sum(e.size) - max(e.size), count(*) FROM content_identity c INDEXED BY content_linked
+// linkedNamesQ selects the names of location ?1 that have further hard links (id, content
+// id or 0, inode, size, parent_id): those with a recorded link count, and those of a content
+// whose names outnumber its files. UNION: a name found both ways is one name. Names are one
+// file when they share the inode and the content id (0009's rule, which a name without a
+// content meets by having none either), so a stale row whose content differs from its
+// inode's other names is counted apart, as dupes counts it.
+const linkedNamesQ = `SELECT e.id, coalesce(e.content_id, 0) AS content, e.inode, e.size, e.parent_id FROM entries e INDEXED BY entries_nlink
+WHERE e.location_id = ?1 AND e.nlink > 1 AND e.inode > 0
+UNION
+SELECT e.id, e.content_id, e.inode, e.size, e.parent_id FROM content_identity c INDEXED BY content_linked
 CROSS JOIN entries e INDEXED BY entries_content ON e.content_id = c.id
-JOIN entries p ON p.id = e.parent_id
-WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1
- AND (p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3))
-GROUP BY e.content_id, e.inode HAVING count(*) > 1`
+WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1`
+
+// subtreeLinksQ: see subtreeLinks. One location: one device, so the inode tells files apart.
+const subtreeLinksQ = `SELECT n.inode, sum(n.size) - max(n.size), count(*) FROM (` + linkedNamesQ + `) n
+JOIN entries p ON p.id = n.parent_id
+WHERE p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3)
+GROUP BY n.content, n.inode HAVING count(*) > 1`
 
 // subtreeStatsQ sums the dir_stats rows of a subtree's directories (parameters as in
 // subtreeDirs): the directory ?4's own row plus every directory row below it.

@@ -26,6 +26,7 @@ type dbEntry struct {
 	mtime     int64
 	inode     int64
 	perms     int64
+	nlink     int64 // 0: one name or unknown (NULL)
 	contentID int64 // 0: none
 	path      string
 }
@@ -123,6 +124,9 @@ func (s *scanner) take(b *walk.Batch) *dirBatch {
 	for i, e := range b.Entries {
 		db.disk[i] = diskEntry{name: string(e.Name), e: e}
 		db.disk[i].e.Name = nil
+		if testHookEntry != nil {
+			testHookEntry(&db.disk[i].e)
+		}
 	}
 	for i := range b.Warnings {
 		db.warnings = append(db.warnings, b.Warnings[i].Error())
@@ -448,12 +452,12 @@ func (s *scanner) children(c *sqlite3.Conn, dirID int64) ([]dbEntry, error) {
 		testHookChildren()
 	}
 	var out []dbEntry
-	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, -1), coalesce(content_id, 0), coalesce(path, '')
+	err := s.w.query(c, `SELECT id, name, kind, size, modified_at, coalesce(inode, 0), coalesce(permissions, -1), coalesce(content_id, 0), coalesce(path, ''), coalesce(nlink, 0)
 FROM entries WHERE parent_id = ? ORDER BY name`, []any{dirID}, func(st *sqlite3.Stmt) error {
 		out = append(out, dbEntry{
 			id: st.ColumnInt64(0), name: st.ColumnText(1), kind: Kind(st.ColumnInt64(2)), size: st.ColumnInt64(3),
 			mtime: st.ColumnInt64(4), inode: st.ColumnInt64(5), perms: st.ColumnInt64(6), contentID: st.ColumnInt64(7),
-			path: st.ColumnText(8),
+			path: st.ColumnText(8), nlink: st.ColumnInt64(9),
 		})
 		return nil
 	})
@@ -515,7 +519,11 @@ func (s *scanner) apply(c *sqlite3.Conn, dirID int64, dirPath string, disk []dis
 			// platform that sees them fills them in): under WASI every file would otherwise
 			// "change" to the mode Go's port makes up.
 			permsChanged := walk.PermKnown && r.perms != int64(d.e.Perm)
-			if changed || permsChanged || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
+			// Link counts likewise, where the walker sees them (a known count of 1 is stored
+			// as NULL, as is an unknown one: see nlinkOf).
+			nlink, nlinkKnown := nlinkOf(d.e)
+			nlinkChanged := nlinkKnown && r.nlink != nlink
+			if changed || permsChanged || nlinkChanged || (d.e.Ino != 0 && r.inode == 0) || (hashed && newCID != r.contentID) {
 				cid := r.contentID
 				if changed || hashed {
 					cid = newCID
@@ -605,10 +613,10 @@ func (s *scanner) hashJobFor(id int64, dirPath string, d diskEntry) *hashJob {
 
 const (
 	insertEntryCols = `INSERT INTO entries (id, location_id, parent_id, name, extension, kind, size, inode, permissions,
- created_at, modified_at, accessed_at, path, content_id) VALUES `
-	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+ created_at, modified_at, accessed_at, path, content_id, nlink) VALUES `
+	insertEntryRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// insertEntryParams is the number of parameters in insertEntryRow (bindPending's).
-	insertEntryParams = 14
+	insertEntryParams = 15
 	// Rows per INSERT statement: one statement opens its cursors on the table and its
 	// indexes once for all its rows (14 parameters a row stays far below SQLite's limit).
 	insertChunk = 32
@@ -641,6 +649,7 @@ type pendingRow struct {
 	hasPerms                 bool // false where the platform cannot see permissions (walk.PermKnown)
 	kind, size, perms, mtime int64
 	inode, btime, atime, cid int64 // inode, cid 0: NULL
+	nlink                    int64 // 0: NULL (see nlinkOf)
 }
 
 // flushInserts writes the rows insertRow queued: insertBig at a time while that many wait,
@@ -710,7 +719,7 @@ func bindPending(st *sqlite3.Stmt, base int, r *pendingRow, locID int64) error {
 		st.BindInt64(base+3, r.dirID), st.BindText(base+4, r.name), str(5, r.ext, r.hasExt),
 		st.BindInt64(base+6, r.kind), st.BindInt64(base+7, r.size), opt(8, r.inode, r.inode != 0),
 		opt(9, r.perms, r.hasPerms), opt(10, r.btime, r.hasBtime), st.BindInt64(base+11, r.mtime),
-		opt(12, r.atime, r.hasAtime), str(13, r.path, r.hasPath), opt(14, r.cid, r.cid != 0))
+		opt(12, r.atime, r.hasAtime), str(13, r.path, r.hasPath), opt(14, r.cid, r.cid != 0), opt(15, r.nlink, r.nlink != 0))
 }
 
 func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d diskEntry, contentID int64) (int64, error) {
@@ -719,6 +728,7 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	r := pendingRow{id: id, dirID: dirID, name: d.name,
 		kind: int64(k), size: sizeOf(d.e), inode: int64(d.e.Ino), perms: int64(d.e.Perm), hasPerms: walk.PermKnown,
 		mtime: nsToMS(d.e.Mtime), cid: contentID}
+	r.nlink, _ = nlinkOf(d.e)
 	if d.e.Btime != 0 {
 		r.btime, r.hasBtime = nsToMS(d.e.Btime), true
 	}
@@ -740,13 +750,30 @@ func (s *scanner) insertRow(c *sqlite3.Conn, dirID int64, dirPath string, d disk
 	return id, nil
 }
 
+// nlinkOf is the value entries.nlink stores for what the walker saw (migration 0011): the
+// link count of a file with more than one name, 0 (NULL) for one name or anything but a
+// file. known is false where the walker cannot see link counts (Nlink 0: no real file has
+// none), and then nothing may be written over what a scan that could see them stored.
+func nlinkOf(e walk.Entry) (nlink int64, known bool) {
+	if e.Type != walk.File {
+		return 0, true
+	}
+	if e.Nlink == 0 {
+		return 0, false
+	}
+	if e.Nlink > 1 {
+		return int64(e.Nlink), true
+	}
+	return 0, true
+}
+
 // updateRow rewrites a row's stat fields (and content id) from what was seen on disk. What
 // this platform cannot observe (permissions under WASI, a birth time the file system does
 // not report) is NULL here, and coalesce keeps the value a scan that could see it stored:
 // a rescan never replaces a known value with an unknown one. (The row is the same file:
 // apply only updates a row whose inode matches.)
 func (s *scanner) updateRow(c *sqlite3.Conn, id, dirID int64, d diskEntry, contentID int64) error {
-	var inode, cid, perms any
+	var inode, cid, perms, nlink any
 	if d.e.Ino != 0 {
 		inode = int64(d.e.Ino)
 	}
@@ -756,8 +783,15 @@ func (s *scanner) updateRow(c *sqlite3.Conn, id, dirID int64, d diskEntry, conte
 	if walk.PermKnown {
 		perms = int64(d.e.Perm)
 	}
-	return s.w.exec(c, `UPDATE entries SET size = ?, inode = ?, permissions = coalesce(?, permissions), created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
-		sizeOf(d.e), inode, perms, optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), cid, id)
+	// nlink: a known count of 1 writes NULL, an unknown one keeps the stored value (-1 here).
+	if n, known := nlinkOf(d.e); !known {
+		nlink = -1
+	} else if n != 0 {
+		nlink = n
+	}
+	return s.w.exec(c, `UPDATE entries SET size = ?, inode = ?, permissions = coalesce(?, permissions), created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ?,
+ nlink = iif(?8 = -1, nlink, ?8) WHERE id = ?9`,
+		sizeOf(d.e), inode, perms, optMS(d.e.Btime), nsToMS(d.e.Mtime), optMS(d.e.Atime), cid, nlink, id)
 }
 
 // displace renames a row whose name is gone to "/<id>" (and, for a directory, the paths of

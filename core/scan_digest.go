@@ -33,7 +33,8 @@ import (
 const digestVersion = 1
 
 // listingDigest hashes a directory's listing: what apply compares for each child (name,
-// kind, inode, size, mtime in ms, permissions where the platform sees them), in the walker's name order, and whether every
+// kind, inode, size, mtime in ms, permissions where the platform sees them, a link count above
+// 1), in the walker's name order, and whether every
 // file of it has a content identity (contentDone).
 func listingDigest(buf []byte, disk []diskEntry, contentDone bool) (int64, []byte) {
 	buf = append(buf[:0], digestVersion)
@@ -52,6 +53,15 @@ func listingDigest(buf []byte, disk []diskEntry, contentDone bool) (int64, []byt
 			perm = 0xFFFFFFFF
 		}
 		buf = binary.LittleEndian.AppendUint32(buf, perm)
+		if n, _ := nlinkOf(d.e); n != 0 {
+			// A file with further names adds its link count (migration 0011), one with a
+			// single name (or an unknown count) nothing: digests stored before link counts
+			// were compared still match every directory without hard links, and those with
+			// them are diffed once, which fills their counts in. The NUL first keeps it apart
+			// from the next child's name (never empty).
+			buf = append(buf, 0)
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(n))
+		}
 	}
 	if contentDone {
 		buf = append(buf, 1)

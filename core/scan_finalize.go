@@ -120,10 +120,10 @@ func (s *scanner) takePlace(ctx context.Context, tx *sql.Tx, d *displacedRow, fi
 	var parent, size, mtime int64
 	var kind Kind
 	var name string
-	var ext, inode, perms, created, accessed, cid sql.NullInt64
+	var ext, inode, perms, created, accessed, cid, nlink sql.NullInt64
 	var extText sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT parent_id, name, extension, kind, size, inode, permissions, created_at, modified_at, accessed_at, content_id FROM entries WHERE id = ?`, fid).
-		Scan(&parent, &name, &extText, &kind, &size, &inode, &perms, &created, &mtime, &accessed, &cid)
+	err := tx.QueryRowContext(ctx, `SELECT parent_id, name, extension, kind, size, inode, permissions, created_at, modified_at, accessed_at, content_id, nlink FROM entries WHERE id = ?`, fid).
+		Scan(&parent, &name, &extText, &kind, &size, &inode, &perms, &created, &mtime, &accessed, &cid, &nlink)
 	if err != nil || kind != d.kind {
 		return false, err
 	}
@@ -138,10 +138,11 @@ func (s *scanner) takePlace(ctx context.Context, tx *sql.Tx, d *displacedRow, fi
 		return false, err
 	}
 	// The moved file keeps what was known of it where this scan could not see it (NULL
-	// permissions under WASI, no birth time): see updateRow.
+	// permissions under WASI, no birth time): see updateRow. Its link count is the fresh
+	// row's: this scan saw it wherever it saw the inode that matched the two rows.
 	_, err = tx.ExecContext(ctx, `UPDATE entries SET parent_id = ?, name = ?, extension = ?, size = ?, inode = ?, permissions = coalesce(?, permissions),
- created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ? WHERE id = ?`,
-		parent, name, extText, size, inode, perms, created, mtime, accessed, content, d.id)
+ created_at = coalesce(?, created_at), modified_at = ?, accessed_at = ?, content_id = ?, nlink = ? WHERE id = ?`,
+		parent, name, extText, size, inode, perms, created, mtime, accessed, content, nlink, d.id)
 	return err == nil, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
 
+	"github.com/filedex/filedex/core/internal/walk"
 	"github.com/filedex/filedex/internal/sqlbind"
 )
 
@@ -194,7 +195,8 @@ func (w *writer) commit(ctx context.Context, ck func() JobUpdate) error {
 // Test hooks, set only by tests in this package's export_test.go.
 var (
 	testHookCommit   func()
-	testHookChildren func() // each children query of the scanner
+	testHookChildren func()            // each children query of the scanner
+	testHookEntry    func(*walk.Entry) // each walked entry, before the scanner reads it
 	txMaxChangesVar  = txMaxChanges
 )
 

@@ -178,7 +178,7 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 	}
 	type linkKey struct {
 		dir            string
-		content, inode int64
+		content, inode int64 // one location: one device
 	}
 	type linkSum struct{ sum, max int64 }
 	names := map[linkKey]*linkSum{}
@@ -227,11 +227,9 @@ func (u Usage) Tree(ctx context.Context, path string, depth int) ([]DirUsage, er
 
 // subtreeLinkNamesQ: every name in a subtree (parameters as in subtreeDirs) of a file that
 // has hard links, with its directory's path (subtreeLinksQ, one row per name).
-const subtreeLinkNamesQ = `SELECT e.content_id, e.inode, e.size, p.path FROM content_identity c INDEXED BY content_linked
-CROSS JOIN entries e INDEXED BY entries_content ON e.content_id = c.id
-JOIN entries p ON p.id = e.parent_id
-WHERE c.entry_count > c.file_count AND e.inode > 0 AND e.location_id = ?1
- AND (p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3))`
+const subtreeLinkNamesQ = `SELECT n.content, n.inode, n.size, p.path FROM (` + linkedNamesQ + `) n
+JOIN entries p ON p.id = n.parent_id
+WHERE p.id = ?4 OR (p.location_id = ?1 AND p.path >= ?2 AND p.path < ?3)`
 
 // usageDirsQ: the dir_stats rows of a subtree's directories (parameters as in subtreeDirs;
 // loop order fixed as in subtreeStatsQ).
@@ -321,10 +319,18 @@ func largeThenSmall(filter string, args ...any) []largestQuery {
 
 // firstLink keeps a file with hard links once among the largest: by its first name (lowest
 // id) within the same filter (filter is written over e; it is applied to the other names as
-// x). Names of one content with one inode on one device are one file (migration 0009); one
-// entries_content search per candidate with a content.
+// x). Names with one inode and one content id (or none) on one device are one file
+// (linkedNamesQ); they are found as names with a
+// recorded link count (entries_nlink, migration 0011, any location mode) or as names of one
+// content (entries_content, 0009: content-mode rows written before 0011). One index search
+// per candidate that has a link count or a content.
 func firstLink(filter string) string {
-	return ` AND NOT (e.content_id IS NOT NULL AND e.inode > 0 AND EXISTS (SELECT 1 FROM entries x INDEXED BY entries_content
- WHERE x.content_id = e.content_id AND x.inode = e.inode AND x.id < e.id` + strings.ReplaceAll(filter, "e.", "x.") + `
- AND (x.location_id = e.location_id OR (SELECT device_id FROM locations WHERE id = x.location_id) = (SELECT device_id FROM locations WHERE id = e.location_id))))`
+	xf := strings.ReplaceAll(filter, "e.", "x.")
+	return ` AND NOT (e.inode > 0 AND (
+ (e.content_id IS NOT NULL AND EXISTS (SELECT 1 FROM entries x INDEXED BY entries_content
+ WHERE x.content_id = e.content_id AND x.inode = e.inode AND x.id < e.id` + xf + `
+ AND (x.location_id = e.location_id OR (SELECT device_id FROM locations WHERE id = x.location_id) = (SELECT device_id FROM locations WHERE id = e.location_id))))
+ OR (e.nlink > 1 AND EXISTS (SELECT 1 FROM entries x INDEXED BY entries_nlink
+ WHERE x.location_id IN (SELECT l2.id FROM locations l1 JOIN locations l2 ON l2.device_id = l1.device_id WHERE l1.id = e.location_id)
+ AND x.inode = e.inode AND x.nlink > 1 AND x.content_id IS e.content_id AND x.id < e.id` + xf + `))))`
 }
