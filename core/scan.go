@@ -427,7 +427,7 @@ var errBudget = errors.New("scan budget spent")
 func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 	const op = "location.scan"
 	if _, err := os.Stat(s.loc.Path); err != nil {
-		return s.fail(ctx, fmt.Sprintf("location %s is not reachable: %v", s.loc.Path, err))
+		return s.fail(ctx, fmt.Sprintf("location %s is not reachable: %v", s.loc.Path, err), nil)
 	}
 	if err := s.markRunning(ctx); err != nil {
 		return res, err
@@ -506,9 +506,11 @@ func (s *scanner) run(ctx context.Context) (res ScanResult, err error) {
 			}
 			var ce *Error
 			if errors.As(werr, &ce) {
-				return s.fail(context.WithoutCancel(ctx), werr.Error())
+				// A classified error (a full disk, a busy library) keeps its class: the job
+				// records its text, and the caller gets the error itself, not "invalid".
+				return s.fail(context.WithoutCancel(ctx), werr.Error(), werr)
 			}
-			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr))
+			return s.fail(context.WithoutCancel(ctx), fmt.Sprintf("walk: %v", werr), nil)
 		}
 		s.ck.Phase = "finalize"
 		if err := s.commit(ctx); err != nil {
@@ -569,7 +571,9 @@ func (s *scanner) pause(ctx context.Context) (ScanResult, error) {
 	return s.result(ctx, false)
 }
 
-func (s *scanner) fail(ctx context.Context, msg string) (ScanResult, error) {
+// fail records the job as failed with msg. It returns cause when the failure already has a
+// class of its own, else an ErrInvalid carrying msg.
+func (s *scanner) fail(ctx context.Context, msg string, cause error) (ScanResult, error) {
 	err := s.l.update(ctx, "location.scan", func(tx *sql.Tx) error {
 		st := JobFailed
 		u := s.checkpointFn()()
@@ -584,6 +588,9 @@ func (s *scanner) fail(ctx context.Context, msg string) (ScanResult, error) {
 		return ScanResult{}, err
 	}
 	res, _ := s.result(ctx, true)
+	if cause != nil {
+		return res, cause
+	}
 	return res, &Error{Op: "location.scan", Err: fmt.Errorf("%w: %s", ErrInvalid, msg)}
 }
 
