@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/filedex/filedex/internal/sqlbind"
 )
 
 // FindQuery is a search over entries; every set field must match (AND). The zero value
@@ -519,79 +523,184 @@ func (s Entries) Find(ctx context.Context, q FindQuery, p Page) ([]Entry, string
 	if err != nil {
 		return nil, "", err
 	}
-	var d findDriver
-	armIdx := 0
-	var after []any
-	if p.After != "" {
-		var c findCursor
-		b, err := base64.RawURLEncoding.DecodeString(p.After)
-		if err == nil {
-			err = json.Unmarshal(b, &c)
-		}
-		if err != nil {
-			return nil, "", errInvalid(op, "after", "malformed cursor")
-		}
-		i := slices.IndexFunc(ds, func(x findDriver) bool { return x.name == c.Driver })
-		if i < 0 || c.Arm < 0 || c.Arm >= len(ds[i].arms) {
-			return nil, "", errInvalid(op, "after", "cursor does not belong to this query")
-		}
-		d, armIdx = ds[i], c.Arm
-		if after, err = d.arms[armIdx].decodeKeys(c.Keys); err != nil {
-			return nil, "", errInvalid(op, "after", "malformed cursor")
-		}
-	} else if d, err = s.l.chooseDriver(ctx, ds); err != nil {
-		return nil, "", wrapDB(op, err)
+	d, armIdx, after, err := s.l.findStart(ctx, op, ds, p.After)
+	if err != nil {
+		return nil, "", err
 	}
-
 	out := make([]Entry, 0, min(limit, 64))
-	var lastKeys []any
-	for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
-		a := d.arms[armIdx]
-		text, args := a.sql(f, after)
-		args = append(args, limit-len(out)+1)
-		rows, err := s.l.read.QueryContext(ctx, hideParams(a.selectKeys(text)), args...)
+	next, err := s.l.findRows(ctx, op, d, armIdx, after, f, limit, func(es []Entry) error {
+		out = append(out, es...)
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// FindEach streams what [Entries.Find] would return over all its pages: the entries of q
+// after the cursor after ("" from the start), in Find's order, at most limit of them (0: no
+// limit), handed to fn in batches of up to [EachBatch] as they are read. It reads one
+// snapshot with one statement per index arm, so a listing of any size costs one query and
+// memory for one batch, where paging costs a query (and its subquery set-up) per page. The
+// cursor returned is "" when everything matching was delivered, else the position after the
+// last entry, for Find or FindEach to continue from. An error from fn stops the stream and is
+// returned as it is.
+func (s Entries) FindEach(ctx context.Context, q FindQuery, after string, limit int, fn func([]Entry) error) (string, error) {
+	const op = "entry.find"
+	if limit < 0 {
+		return "", errInvalid(op, "limit", "must be ≥ 0")
+	}
+	ds, f, err := s.l.compileFind(ctx, op, q)
+	if err != nil {
+		return "", err
+	}
+	d, armIdx, keys, err := s.l.findStart(ctx, op, ds, after)
+	if err != nil {
+		return "", err
+	}
+	return s.l.findRows(ctx, op, d, armIdx, keys, f, limit, fn)
+}
+
+// EachBatch is the most entries FindEach and ListEach hand to their callback at once.
+const EachBatch = 256
+
+// findStart picks the driver of a search: the cursor's, or the cheapest (chooseDriver) for a
+// first page, with the arm and keys to resume after.
+func (l *Library) findStart(ctx context.Context, op string, ds []findDriver, cursor string) (findDriver, int, []any, error) {
+	if cursor == "" {
+		d, err := l.chooseDriver(ctx, ds)
 		if err != nil {
-			return nil, "", wrapDB(op, err)
+			return d, 0, nil, wrapDB(op, err)
 		}
-		more := false
-		for rows.Next() {
-			if len(out) == limit {
-				more = true
+		return d, 0, nil, nil
+	}
+	var c findCursor
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "malformed cursor")
+	}
+	i := slices.IndexFunc(ds, func(x findDriver) bool { return x.name == c.Driver })
+	if i < 0 || c.Arm < 0 || c.Arm >= len(ds[i].arms) {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "cursor does not belong to this query")
+	}
+	keys, err := ds[i].arms[c.Arm].decodeKeys(c.Keys)
+	if err != nil {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "malformed cursor")
+	}
+	return ds[i], c.Arm, keys, nil
+}
+
+// findRows runs driver d's arms from armIdx (after the keys after, when set) in one read
+// snapshot and hands the entries to fn in batches, with their metadata attached. limit 0
+// reads to the end; otherwise it stops after limit entries and returns the cursor of the
+// next one if any row follows. Each arm is one statement read to its end (or the limit):
+// no page re-runs the driver's set-up (the subtree's directory set of "under", the FTS
+// match), which is what made listing a large tree page by page cost ~90 µs a path.
+func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx int, after []any, f findSQL, limit int, fn func([]Entry) error) (string, error) {
+	var next string
+	var fnErr error
+	err := l.withSnapshot(ctx, op, func(r *readConn) error {
+		batch := make([]Entry, 0, EachBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if err := r.attachMetadata(batch); err != nil {
+				return err
+			}
+			if err := fn(batch); err != nil {
+				fnErr = err
+				return err
+			}
+			batch = batch[:0]
+			return nil
+		}
+		n := 0
+		var lastKeys []any
+		for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
+			a := d.arms[armIdx]
+			text, args := a.sql(f, after)
+			sqlLimit := -1 // SQLite: no limit
+			if limit > 0 {
+				sqlLimit = limit - n + 1
+			}
+			args = append(args, sqlLimit)
+			st, _, err := r.c.Prepare(hideParams(a.selectKeys(text)))
+			if err != nil {
+				return err
+			}
+			if err := sqlbind.Args(st, args...); err != nil {
+				st.Close()
+				return err
+			}
+			rows := &readRows{st: st}
+			more, err := func() (bool, error) {
+				defer st.Close()
+				for rows.Next() {
+					if limit > 0 && n == limit {
+						return true, nil
+					}
+					var er entryRow
+					if err := rows.entryRow(&er); err != nil {
+						return false, err
+					}
+					e := er.entry()
+					e.UUID, e.Device = l.entryUUID(e.ID), l.entryDevice(e.ID)
+					lastKeys = readKeys(st, a.types, e.ID)
+					batch = append(batch, e)
+					n++
+					if len(batch) == EachBatch {
+						if err := flush(); err != nil {
+							return false, err
+						}
+					}
+				}
+				return false, rows.Err()
+			}()
+			if err != nil {
+				return err
+			}
+			if more || (limit > 0 && n == limit && armIdx+1 < len(d.arms)) {
+				// Stopped inside an arm, or the limit reached exactly at the end of one:
+				// the next page starts after the last entry delivered.
+				next = encodeFindCursor(d.name, armIdx, lastKeys)
 				break
 			}
-			keys := make([]any, len(a.keys))
-			for i := range keys {
-				switch a.types[i] {
-				case 's':
-					keys[i] = new([]byte)
-				case 'f':
-					keys[i] = new(float64)
-				default:
-					keys[i] = new(int64)
-				}
-			}
-			e, err := scanEntry(scanPlus{rows, keys}, s.l)
-			if err != nil {
-				rows.Close()
-				return nil, "", wrapDB(op, err)
-			}
-			out = append(out, e)
-			lastKeys = append(keys, e.ID)
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, "", wrapDB(op, err)
-		}
-		if more {
-			return s.withMetadata(ctx, op, out, encodeFindCursor(d.name, armIdx, lastKeys))
-		}
-		if len(out) == limit && armIdx+1 < len(d.arms) {
-			// Page full at the end of an arm: the next page starts the next arm.
-			return s.withMetadata(ctx, op, out, encodeFindCursor(d.name, armIdx, lastKeys))
+		return flush()
+	})
+	if fnErr != nil {
+		return "", fnErr
+	}
+	if err != nil {
+		return "", err
+	}
+	return next, nil
+}
+
+// readKeys reads the order keys a find statement selects after the entry's columns
+// (selectKeys), in encodeFindCursor's form, then the entry id.
+func readKeys(st *sqlite3.Stmt, types string, id int64) []any {
+	keys := make([]any, 0, len(types)+1)
+	for i := range len(types) {
+		col := entryColumns + i
+		switch types[i] {
+		case 's':
+			b := append([]byte{}, st.ColumnRawText(col)...)
+			keys = append(keys, &b)
+		case 'f':
+			v := st.ColumnFloat(col)
+			keys = append(keys, &v)
+		default:
+			v := st.ColumnInt64(col)
+			keys = append(keys, &v)
 		}
 	}
-	return s.withMetadata(ctx, op, out, "")
+	return append(keys, id)
 }
 
 // hideParams writes every parameter of a find statement as "(SELECT ?)", for the reason
@@ -621,14 +730,6 @@ func encodeFindCursor(driver string, arm int, keys []any) string {
 	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
-// scanPlus scans an entry row followed by extra columns.
-type scanPlus struct {
-	rows  *sql.Rows
-	extra []any
-}
-
-func (s scanPlus) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }
 
 // ExplainFind returns the plan [Entries.Find] uses for the first page of q.
 func (s Entries) ExplainFind(ctx context.Context, q FindQuery) (FindPlan, error) {
