@@ -145,7 +145,7 @@ func (l *jsonList) end(members ...any) error {
 }
 
 // terminator is what ends each printed path: a newline, or NUL with -0/--print0, for names
-// holding newlines (xargs -0, while IFS= read -d '').
+// holding newlines (xargs -0, while IFS= read -d ”).
 func terminator(print0 bool) byte {
 	if print0 {
 		return 0

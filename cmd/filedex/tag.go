@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -98,11 +98,11 @@ func (a *app) tagCommand() *cobra.Command {
 func (a *app) deleteCommand(noun, short, example string) *cobra.Command {
 	return &cobra.Command{
 		ValidArgsFunction: a.nameCompletion(noun),
-		Use:     "delete NAME",
-		Aliases: []string{"rm"},
-		Short:   short,
-		Example: "  " + example,
-		Args:    argsRange(1, 1, "a "+noun+" NAME"),
+		Use:               "delete NAME",
+		Aliases:           []string{"rm"},
+		Short:             short,
+		Example:           "  " + example,
+		Args:              argsRange(1, 1, "a "+noun+" NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			eng, err := a.open(ctx)
