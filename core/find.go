@@ -21,6 +21,8 @@ type FindQuery struct {
 	// Name is a glob on the whole name (see "Name globs" in glob.go): "*.pdf", "IMG_20??_*".
 	// '%', '_' and '\' are literal characters.
 	Name string `json:"name,omitempty"`
+	// IgnoreCase matches Name ignoring case (Unicode simple folding), as fd and locate -i do.
+	IgnoreCase bool `json:"ignore_case,omitempty"`
 	// Text is full-text search on names: words, all required, in any order; "rep*" is a
 	// prefix; case and diacritics are ignored. Results are ordered by BM25 relevance.
 	Text string `json:"text,omitempty"`
@@ -197,14 +199,27 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 		if g, err = compileGlob(q.Name); err != nil {
 			return nil, f, &Error{Op: op, Field: "name", Err: err}
 		}
-		f.add(`fdx_glob(?, e.name)`, q.Name)
-		if name, ok := g.exact(); ok {
-			if expr, ok := ftsNamePrefix(name); ok {
-				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name = ?`, name)}})
+		if q.IgnoreCase {
+			// The full-text index folds case itself, so its matches stay a superset of the
+			// names; the exact comparisons that narrow them fold too, with SQLite's lower(),
+			// which folds ASCII only: a prefix that is not ASCII is left to the scan.
+			f.add(`fdx_iglob(?, e.name)`, q.Name)
+			if p := g.prefix(); p != "" && isASCII(p) {
+				if expr, ok := ftsNamePrefix(p); ok {
+					lp := strings.ToLower(p)
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `lower(e.name) >= ? AND lower(e.name) < ?`, lp, upperBound(lp))}})
+				}
 			}
-		} else if p := g.prefix(); p != "" {
-			if expr, ok := ftsNamePrefix(p); ok {
-				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name >= ? AND e.name < ?`, p, upperBound(p))}})
+		} else {
+			f.add(`fdx_glob(?, e.name)`, q.Name)
+			if name, ok := g.exact(); ok {
+				if expr, ok := ftsNamePrefix(name); ok {
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name = ?`, name)}})
+				}
+			} else if p := g.prefix(); p != "" {
+				if expr, ok := ftsNamePrefix(p); ok {
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name >= ? AND e.name < ?`, p, upperBound(p))}})
+				}
 			}
 		}
 	}
@@ -250,7 +265,12 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 			// Not directories: the directory arm below has those (arms must not overlap).
 			expr, ok := ftsNamePrefix(dotName)
 			indexable = indexable && ok
-			d.arms = append(d.arms, ftsArm(expr, `e.name = ? AND e.kind <> 1`, dotName))
+			if q.IgnoreCase {
+				indexable = indexable && isASCII(dotName)
+				d.arms = append(d.arms, ftsArm(expr, `lower(e.name) = ? AND e.kind <> 1`, strings.ToLower(dotName)))
+			} else {
+				d.arms = append(d.arms, ftsArm(expr, `e.name = ? AND e.kind <> 1`, dotName))
+			}
 		}
 		for _, x := range exts {
 			expr, ok := ftsExtension(x)
@@ -731,6 +751,14 @@ func encodeFindCursor(driver string, arm int, keys []any) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// scanPlus scans an entry row followed by extra columns.
+type scanPlus struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s scanPlus) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }
+
 // ExplainFind returns the plan [Entries.Find] uses for the first page of q.
 func (s Entries) ExplainFind(ctx context.Context, q FindQuery) (FindPlan, error) {
 	const op = "entry.find"
@@ -781,4 +809,13 @@ func explainOn(ctx context.Context, db *sql.DB, query string, args ...any) ([]st
 		out = append(out, detail)
 	}
 	return out, rows.Err()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

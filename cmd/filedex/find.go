@@ -48,7 +48,7 @@ func (a *app) findCommand() *cobra.Command {
 		minSize, maxSize               string
 		after, before                  string
 		exts, tags                     []string
-		favorite, hidden, print0       bool
+		favorite, hidden, print0, fold bool
 		pf                             pageFlags
 		device                         string
 	)
@@ -60,8 +60,9 @@ It prints absolute paths, one per line, as they are read, byte for byte as on
 disk; -0 ends each with a NUL instead (for names holding newlines: xargs -0).
 --json prints the entries with all their fields.
 
-A PATTERN alone finds names containing it: 'filedex find readme' is
---name '*readme*'. --name takes a glob on the whole name.
+A PATTERN alone finds names containing it, ignoring case (as fd does):
+'filedex find readme' is --name '*readme*' -i. --name takes a glob on the
+whole name, case-sensitive unless -i.
 --text is a full-text search on names (words, any order, 'rep*' a prefix),
 ranked by relevance; it does not read the files' contents.
 
@@ -90,6 +91,13 @@ content kind (image, video, audio, document, archive, …; needs a content scan)
 					return usagef("the PATTERN is empty")
 				}
 				q.Name = "*" + globLiteral(args[0]) + "*"
+				q.IgnoreCase = true
+			}
+			if fold {
+				if q.Name == "" {
+					return usagef("-i/--ignore-case applies to --name: give --name or a PATTERN")
+				}
+				q.IgnoreCase = true
 			}
 			if err := kindFilter(q, kind); err != nil {
 				return err
@@ -180,6 +188,7 @@ content kind (image, video, audio, document, archive, …; needs a content scan)
 	}
 	f := cmd.Flags()
 	f.StringVar(&name, "name", "", "glob on the whole file name: '*.pdf', 'IMG_20??_*'")
+	f.BoolVarP(&fold, "ignore-case", "i", false, "--name ignores case")
 	f.StringVar(&text, "text", "", "full-text search on file names (not contents): all words, any order; 'rep*' is a prefix")
 	f.StringArrayVar(&exts, "ext", nil, "extension, with or without the dot (repeatable: any of them)")
 	f.StringVar(&kind, "kind", "", "file, directory, symlink, or a content kind (image, document, …)")

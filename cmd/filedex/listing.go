@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -44,12 +45,21 @@ func (p *pageFlags) check() error {
 // (nil when the answer was complete).
 func (a *app) streamEntries(ctx context.Context, eng bindings.Engine, method string, find *bindings.EntryFindParams, list *bindings.EntryListParams, pf pageFlags, emit func([]core.Entry) error) (*string, error) {
 	if s, ok := eng.(bindings.EntryStreamer); ok {
+		var next *string
+		var err error
 		if find != nil {
 			find.After = pf.after
-			return s.FindEach(ctx, *find, pf.limit, emit)
+			next, err = s.FindEach(ctx, *find, pf.limit, emit)
+		} else {
+			list.After = pf.after
+			next, err = s.ListEach(ctx, *list, pf.limit, emit)
 		}
-		list.After = pf.after
-		return s.ListEach(ctx, *list, pf.limit, emit)
+		var be *bindings.Error
+		if errors.As(err, &be) {
+			// As call reports a response's error: the wire code, for the exit code and --json.
+			err = &rpcError{Code: be.Code, Message: be.Message, Method: method}
+		}
+		return next, err
 	}
 	page := &core.Page{}
 	var params any = find
