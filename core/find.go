@@ -109,6 +109,10 @@ type findArm struct {
 	// touches entries only, and joins the page's rows to the rest afterwards: for drivers
 	// that must sort all their rows (BM25 ranking), so the sort does not drag the joins.
 	wrap bool
+	// implies is 1 + the index of the filter this arm's own condition makes redundant (0:
+	// none): "under" selects the subtree's rows itself, and its EXISTS filter cost a rowid
+	// lookup per row.
+	implies int
 }
 
 func (a findArm) idKey() string {
@@ -124,13 +128,16 @@ type findDriver struct {
 }
 
 type findSQL struct {
-	filters []string
-	args    []any
+	filters []findFilter
+}
+
+type findFilter struct {
+	cond string
+	args []any
 }
 
 func (f *findSQL) add(cond string, args ...any) {
-	f.filters = append(f.filters, cond)
-	f.args = append(f.args, args...)
+	f.filters = append(f.filters, findFilter{cond, args})
 }
 
 // compileFind resolves names (tags, label, under) and returns the candidate drivers and the
@@ -310,7 +317,7 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 		f.add(`EXISTS (SELECT 1 FROM entries ud WHERE ud.id = e.parent_id AND ud.location_id = ? AND (ud.id = ? OR (ud.path >= ? AND ud.path < ?)))`, loc, id, lo, hi)
 		ds = append(ds, findDriver{"under", []findArm{{from: idx("entries_parent_name"),
 			where: `e.parent_id IN (SELECT id FROM entries WHERE location_id = ? AND path >= ? AND path < ? AND path IS NOT NULL UNION ALL SELECT ?)`,
-			args:  []any{loc, lo, hi, id}, keys: []string{"e.parent_id", "e.name"}, types: "is"}}})
+			args:  []any{loc, lo, hi, id}, keys: []string{"e.parent_id", "e.name"}, types: "is", implies: len(f.filters)}}})
 	}
 
 	if q.Device != "" && q.Device != "all" {
@@ -488,10 +495,13 @@ func (a findArm) sql(f findSQL, after []any) (string, []any) {
 		w.WriteString(" AND " + c)
 		args = append(args, ca...)
 	}
-	for _, c := range f.filters {
-		w.WriteString("\n AND " + c)
+	for i, c := range f.filters {
+		if a.implies == i+1 {
+			continue
+		}
+		w.WriteString("\n AND " + c.cond)
+		args = append(args, c.args...)
 	}
-	args = append(args, f.args...)
 	w.WriteString("\nORDER BY ")
 	for _, k := range a.keys {
 		w.WriteString(k + ", ")
@@ -643,6 +653,7 @@ func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx 
 		var lastKeys []any
 		for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
 			a := d.arms[armIdx]
+			lastKeys = nil // arms may differ in their keys
 			text, args := a.sql(f, after)
 			sqlLimit := -1 // SQLite: no limit
 			if limit > 0 {
@@ -670,7 +681,7 @@ func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx 
 					}
 					e := er.entry()
 					e.UUID, e.Device = l.entryUUID(e.ID), l.entryDevice(e.ID)
-					lastKeys = readKeys(st, a.types, e.ID)
+					lastKeys = readKeys(lastKeys, st, a.types, e.ID)
 					batch = append(batch, e)
 					n++
 					if len(batch) == EachBatch {
@@ -703,24 +714,35 @@ func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx 
 }
 
 // readKeys reads the order keys a find statement selects after the entry's columns
-// (selectKeys), in encodeFindCursor's form, then the entry id.
-func readKeys(st *sqlite3.Stmt, types string, id int64) []any {
-	keys := make([]any, 0, len(types)+1)
-	for i := range len(types) {
-		col := entryColumns + i
-		switch types[i] {
-		case 's':
-			b := append([]byte{}, st.ColumnRawText(col)...)
-			keys = append(keys, &b)
-		case 'f':
-			v := st.ColumnFloat(col)
-			keys = append(keys, &v)
-		default:
-			v := st.ColumnInt64(col)
-			keys = append(keys, &v)
+// (selectKeys) into keys, in encodeFindCursor's form, then the entry id. keys is reused
+// from row to row (nil the first time): every row is read, only the last one's are kept.
+func readKeys(keys []any, st *sqlite3.Stmt, types string, id int64) []any {
+	if keys == nil {
+		keys = make([]any, len(types)+1)
+		for i := range len(types) {
+			switch types[i] {
+			case 's':
+				keys[i] = new([]byte)
+			case 'f':
+				keys[i] = new(float64)
+			default:
+				keys[i] = new(int64)
+			}
 		}
 	}
-	return append(keys, id)
+	for i := range len(types) {
+		col := entryColumns + i
+		switch k := keys[i].(type) {
+		case *[]byte:
+			*k = append((*k)[:0], st.ColumnRawText(col)...)
+		case *float64:
+			*k = st.ColumnFloat(col)
+		case *int64:
+			*k = st.ColumnInt64(col)
+		}
+	}
+	keys[len(types)] = id
+	return keys
 }
 
 // hideParams writes every parameter of a find statement as "(SELECT ?)", for the reason
