@@ -10,7 +10,7 @@ CC      ?= gcc
 SOAK_SYNC_ROUNDS ?= 200
 
 .PHONY: soak-sync
-.PHONY: all build embed wasmtime test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
+.PHONY: all build docs embed wasmtime test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
 
 all: build
 
@@ -116,6 +116,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	cd internal/wasmtimerun && $(GO) vet .
+
+# docs/rpc.md's method reference, regenerated from the method table (a test fails when stale).
+docs:
+	FILEDEX_UPDATE_DOCS=1 $(GO) test -count=1 -run TestRPCDoc_UpToDate ./bindings
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
