@@ -31,7 +31,8 @@ $(BUILD)/filedex_rpc: examples/c/filedex_rpc.c bindings/capi/filedex.h $(BUILD)/
 	$(CC) -Wall -Wextra -Werror -O2 -I bindings/capi $< -L $(BUILD) -Wl,-rpath,'$$ORIGIN' -lfiledex -lpthread -o $@
 
 # WASI: the reactor (go:wasmexport, c-shared) and the CLI as a command. WAL needs
-# the dot-lock VFS under wasip1 (no shared memory): FACTS.md.
+# the dot-lock VFS under wasip1: WASI has no shared memory, so SQLite's default
+# VFS cannot map the WAL index (-tags sqlite3_dotlk locks with a lock directory).
 wasm: $(BUILD)/libfiledex.wasm $(BUILD)/filedex.wasm
 
 $(BUILD)/libfiledex.wasm: $(GOSRC)

@@ -116,7 +116,7 @@ type jobRunParams struct {
 	Progress bool  `json:"progress,omitempty"`
 }
 
-// scanOutput is scan's --json document (INTERFACES.md).
+// scanOutput is scan's --json document (README, "--json").
 type scanOutput struct {
 	Locations []core.Location `json:"locations"`
 	Summary   scanTotals      `json:"summary"`
