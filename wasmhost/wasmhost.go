@@ -122,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 			return nil, fmt.Errorf("wasmhost: compilation cache: %w", err)
 		}
 		rc = rc.WithCompilationCache(cache)
+		defer pruneCache(dir) // after the compile below: older builds' entries go
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 	r := &Runtime{rt: rt, uncancellable: cfg.Uncancellable}
