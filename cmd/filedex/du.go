@@ -99,7 +99,8 @@ holding files of at least MIN_SIZE, by their total.`,
 			if err != nil {
 				return err
 			}
-			res, err := call[bindings.TreeUsage](ctx, a, eng, "tree.usage", bindings.TreeUsageParams{Path: abs, Depth: depth, Top: top})
+			text, b64 := pathArg(abs)
+			res, err := call[bindings.TreeUsage](ctx, a, eng, "tree.usage", bindings.TreeUsageParams{Path: text, PathB64: b64, Depth: depth, Top: top})
 			if err != nil {
 				return err
 			}

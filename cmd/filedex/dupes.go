@@ -70,7 +70,7 @@ group (as jdupes -0 does), for names holding newlines.`,
 				if err := notAFile(u); err != nil {
 					return err
 				}
-				p.Under = u
+				p.Under, p.UnderB64 = pathArg(u)
 				mounts = append(mounts, u)
 			}
 			p.Verify = verify

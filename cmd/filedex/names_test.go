@@ -77,6 +77,13 @@ func TestCLI_NamesKeepTheirBytes(t *testing.T) {
 		t.Errorf("--json entry %+v: path_b64 and name_b64 must hold the exact bytes", e)
 	}
 
+	if out := c.ok("du", dir); !strings.Contains(out, "1 file") {
+		t.Errorf("du %q = %q", dir, out)
+	}
+	if r := c.run("dupes", "--under", dir); r.code != 0 {
+		t.Errorf("dupes --under %q: exit %d, %s", dir, r.code, r.stderr)
+	}
+
 	// Arguments that are not UTF-8 name their entries.
 	c.ok("meta", bad, "--favorite")
 	if out := c.ok("meta", bad); !strings.Contains(out, "favorite: yes") {
