@@ -256,8 +256,8 @@ func typeName(s Schema) string {
 	if ref, ok := s["$ref"].(string); ok {
 		return "`" + ref[strings.LastIndexByte(ref, '/')+1:] + "`"
 	}
-	if any, ok := s["anyOf"].([]Schema); ok && len(any) == 2 {
-		return typeName(any[0]) + " or null"
+	if alts, ok := s["anyOf"].([]Schema); ok && len(alts) == 2 {
+		return typeName(alts[0]) + " or null"
 	}
 	switch t, _ := s["type"].(string); t {
 	case "array":
