@@ -316,10 +316,21 @@ func (t *globTok) inFoldClass(r rune) bool {
 
 // matchName matches a name as the glob was compiled: folded for compileFoldGlob.
 func (g *glob) matchName(name string) bool {
-	if g.fold {
+	if g.fold && !foldsToItself(name) {
 		return g.match(foldString(name))
 	}
 	return g.match(name)
+}
+
+// foldsToItself reports whether foldString(s) == s for the common case it can tell cheaply:
+// ASCII without capitals (most file names), so matching them allocates nothing.
+func foldsToItself(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // registerFunctions adds filedex's SQL functions to a new connection: fdx_glob(pattern,
