@@ -28,8 +28,14 @@ func TestCLI_Conveniences(t *testing.T) {
 		t.Errorf("filedex --json = %+v, want the commands as JSON", cmds)
 	}
 
+	if r := c.run("scan"); r.code != 2 || !strings.Contains(r.stderr, "no locations yet") {
+		t.Errorf("scan with no location: exit %d, %q", r.code, r.stderr)
+	}
 	c.ok("-q", "location", "add", tree, "--name", "mytree")
-	c.ok("-q", "scan", tree)
+	// scan without a PATH rescans every location.
+	if out := c.ok("scan"); !strings.Contains(out, "Indexed "+tree+": 34 files") {
+		t.Errorf("scan without a PATH = %q, want the location %s indexed", out, tree)
+	}
 	// find PATTERN is --name '*PATTERN*'.
 	out := c.ok("find", "note0")
 	if n := strings.Count(out, "\n"); n != 30 {

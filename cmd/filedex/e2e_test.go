@@ -366,7 +366,7 @@ func TestCLI_Errors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"unknown flag", []string{"find", "--colour"}, 2, "unknown flag: --colour"},
 		{"bad engine", []string{"--engine", "jvm", "stats"}, 2, `--engine must be native or wasi, not "jvm"`},
-		{"missing argument", []string{"scan"}, 2, "missing PATH"},
+		{"missing argument", []string{"tag", "add", "x"}, 2, "missing a tag NAME and at least one PATH"},
 		{"bad job id", []string{"jobs", "cancel", "seven"}, 2, `job ID must be a positive number, not "seven"`},
 		{"unknown job", []string{"jobs", "cancel", "999"}, 1, "no such job"},
 		{"bad mode", []string{"scan", "--mode", "fast", tree}, 2, `--mode must be metadata, content or deep, not "fast"`},

@@ -200,6 +200,37 @@ func (a *app) locations(ctx context.Context) ([]core.Location, error) {
 	return out, nil
 }
 
+// reachableLocations lists the paths of the locations a bare "filedex scan" rescans: every
+// location whose directory is reachable now (an unplugged drive is skipped, with a note).
+// The engine it opened to ask is closed again, so that the scan opens one with the
+// locations mounted (--engine wasi).
+func (a *app) reachableLocations(ctx context.Context) ([]string, error) {
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.close(); err != nil {
+		return nil, err
+	}
+	if len(locs) == 0 {
+		return nil, usagef("no locations yet: give a PATH to scan (it becomes a location)")
+	}
+	var paths []string
+	for _, l := range locs {
+		if err := needDir(l.Path); err != nil {
+			if !a.quiet && !a.json {
+				fmt.Fprintf(a.stderr, "skipping location %d: %v\n", l.ID, err)
+			}
+			continue
+		}
+		paths = append(paths, l.Path)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no location is reachable now (filedex location list shows them)")
+	}
+	return paths, nil
+}
+
 // openWithLocations opens the engine so that every location is reachable:
 // on the WASI engine, commands that read files of any location (resuming a
 // scan, verifying duplicates) mount them all. The list comes from a first
