@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,6 +37,15 @@ func TestCLI_Conveniences(t *testing.T) {
 	if out := c.ok("scan"); !strings.Contains(out, "Indexed "+tree+": 34 files") {
 		t.Errorf("scan without a PATH = %q, want the location %s indexed", out, tree)
 	}
+	// A PATH inside a location rescans that location.
+	if err := os.WriteFile(filepath.Join(tree, "dir2", "new.txt"), []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("scan", filepath.Join(tree, "dir2"))
+	if r.code != 0 || !strings.Contains(r.stdout, "Indexed "+tree+": 35 files") || !strings.Contains(r.stdout, "1 added") {
+		t.Errorf("scan of a directory inside a location: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+
 	// find PATTERN is --name '*PATTERN*'.
 	out := c.ok("find", "note0")
 	if n := strings.Count(out, "\n"); n != 30 {

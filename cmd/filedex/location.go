@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -229,6 +230,37 @@ func (a *app) reachableLocations(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("no location is reachable now (filedex location list shows them)")
 	}
 	return paths, nil
+}
+
+// enclosingLocations replaces each path that lies inside a location (below its root) with
+// that location's root, saying so: a scan indexes a location as a whole, and a location
+// inside another is refused, so "scan /usr/local/go/src" within a /usr location rescans
+// /usr. Duplicates are dropped. The engine opened to ask is closed again (see
+// reachableLocations).
+func (a *app) enclosingLocations(ctx context.Context, paths []string) ([]string, error) {
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.close(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range paths {
+		for _, l := range locs {
+			if p != l.Path && strings.HasPrefix(p, strings.TrimSuffix(l.Path, string(filepath.Separator))+string(filepath.Separator)) {
+				if !a.quiet && !a.json {
+					fmt.Fprintf(a.stderr, "%s is inside the location %s: rescanning it\n", p, l.Path)
+				}
+				p = l.Path
+				break
+			}
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // openWithLocations opens the engine so that every location is reachable:

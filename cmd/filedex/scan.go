@@ -51,9 +51,10 @@ func (a *app) scanCommand() *cobra.Command {
 		Short: "Index directories (adding each as a location if it is not one)",
 		Long: `Scan adds each PATH as a location if it is not one yet, then indexes it: new,
 changed, moved and deleted files are recorded. A rescan only writes what
-changed. Without a PATH it rescans every location that is reachable.
-Progress is shown on a terminal; Ctrl-C (or SIGTERM) pauses the scan cleanly
-at its next commit and 'filedex jobs resume' continues it where it stopped.
+changed. Without a PATH it rescans every location that is reachable; a PATH
+inside a location rescans that location. Progress is shown on a terminal;
+Ctrl-C (or SIGTERM) pauses the scan cleanly at its next commit and 'filedex
+jobs resume' continues it where it stopped.
 
 Modes: metadata (names, sizes, times), content (also content ids, for
 duplicates), deep (also full-content hashes and media data).`,
@@ -70,15 +71,17 @@ duplicates), deep (also full-content hashes and media data).`,
 			if err != nil {
 				return err
 			}
-			if len(paths) == 0 {
-				if paths, err = a.reachableLocations(cmd.Context()); err != nil {
-					return err
-				}
-			}
 			for _, p := range paths {
 				if err := needDir(p); err != nil {
 					return err
 				}
+			}
+			if len(paths) == 0 {
+				if paths, err = a.reachableLocations(cmd.Context()); err != nil {
+					return err
+				}
+			} else if paths, err = a.enclosingLocations(cmd.Context(), paths); err != nil {
+				return err
 			}
 			return a.scan(cmd.Context(), paths, core.IndexMode(mode), ignore)
 		},
