@@ -116,13 +116,15 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 				return nil, fmt.Errorf("wasmhost: cache dir: %w", err)
 			}
 			dir = filepath.Join(base, "filedex", "wazero")
+			// Only the default cache is pruned: a directory the caller chose (tests share
+			// one across packages and variants) is the caller's to manage.
+			defer pruneCache(dir)
 		}
 		cache, err := wazero.NewCompilationCacheWithDir(dir)
 		if err != nil {
 			return nil, fmt.Errorf("wasmhost: compilation cache: %w", err)
 		}
 		rc = rc.WithCompilationCache(cache)
-		defer pruneCache(dir) // after the compile below: older builds' entries go
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 	r := &Runtime{rt: rt, uncancellable: cfg.Uncancellable}
