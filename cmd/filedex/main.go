@@ -105,7 +105,6 @@ func (a *app) report(err error) int {
 	return code
 }
 
-
 // flagValue matches pflag's message for a value it cannot parse, whose tail is a bare
 // strconv error ("strconv.ParseInt: parsing "99…": value out of range").
 var flagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: strconv\.Parse(Int|Uint|Float|Bool): parsing ".*": (.*)$`)
