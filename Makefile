@@ -10,7 +10,7 @@ CC      ?= gcc
 SOAK_SYNC_ROUNDS ?= 200
 
 .PHONY: soak-sync
-.PHONY: all build embed wasmtime test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
+.PHONY: all build docs embed wasmtime test test-go test-examples test-wasi test-wasip1 capi wasm lint fmt check tidy-check cross clean bench-bindings fuzz soak soak-rounds soak-fuzz bench bench-quick bench-peers
 
 all: build
 
@@ -31,7 +31,8 @@ $(BUILD)/filedex_rpc: examples/c/filedex_rpc.c bindings/capi/filedex.h $(BUILD)/
 	$(CC) -Wall -Wextra -Werror -O2 -I bindings/capi $< -L $(BUILD) -Wl,-rpath,'$$ORIGIN' -lfiledex -lpthread -o $@
 
 # WASI: the reactor (go:wasmexport, c-shared) and the CLI as a command. WAL needs
-# the dot-lock VFS under wasip1 (no shared memory): FACTS.md.
+# the dot-lock VFS under wasip1: WASI has no shared memory, so SQLite's default
+# VFS cannot map the WAL index (-tags sqlite3_dotlk locks with a lock directory).
 wasm: $(BUILD)/libfiledex.wasm $(BUILD)/filedex.wasm
 
 $(BUILD)/libfiledex.wasm: $(GOSRC)
@@ -116,6 +117,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	cd internal/wasmtimerun && $(GO) vet .
+
+# docs/rpc.md's method reference, regenerated from the method table (a test fails when stale).
+docs:
+	FILEDEX_UPDATE_DOCS=1 $(GO) test -count=1 -run TestRPCDoc_UpToDate ./bindings
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -7,8 +7,8 @@ import (
 // The fast paths of a call. Every call parses an envelope, decodes params and
 // encodes a result; encoding/json does each through reflection and several
 // allocations, which native code hardly notices (≈ 5 µs a trivial call) but a
-// WASI guest pays 15–20× over (≈ 130 µs a trivial call, most of issue #5's
-// wazero round trip). The fast paths handle the common shapes in one pass
+// WASI guest pays 15–20× over (≈ 130 µs a trivial call, most of a wazero
+// round trip as measured before these paths). The fast paths handle the common shapes in one pass
 // without reflection, and give up — returning ok == false — on anything else:
 // the caller then runs the encoding/json path, which stays the only judge of
 // what is an error and of every error message. So a fast path only has to be

@@ -78,6 +78,8 @@ type TagApplyParams struct {
 	Name     string   `json:"name,omitempty"`
 	EntryIDs []int64  `json:"entry_ids,omitempty"`
 	Paths    []string `json:"paths,omitempty"`
+	// PathsB64 are paths as exact bytes (base64), for paths that are not valid UTF-8.
+	PathsB64 []string `json:"paths_b64,omitempty"`
 }
 
 // Validate implements the params check of [register].
@@ -85,7 +87,7 @@ func (p *TagApplyParams) Validate() error {
 	if (p.ID != 0) == (p.Name != "") {
 		return InvalidParams("name", "give id or name")
 	}
-	if len(p.EntryIDs) == 0 && len(p.Paths) == 0 {
+	if len(p.EntryIDs) == 0 && len(p.Paths) == 0 && len(p.PathsB64) == 0 {
 		return InvalidParams("paths", "give entry_ids or paths")
 	}
 	return nil
@@ -113,7 +115,7 @@ func editRelation(ctx context.Context, s *Session, p TagApplyParams, resolve fun
 	if err != nil {
 		return Changed{}, err
 	}
-	ids, err := entryIDs(ctx, s, p.EntryIDs, p.Paths)
+	ids, err := entryIDs(ctx, s, p.EntryIDs, p.Paths, p.PathsB64)
 	if err != nil {
 		return Changed{}, err
 	}

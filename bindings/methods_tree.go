@@ -16,19 +16,21 @@ func init() {
 
 // TreeStatsParams are the params of tree.stats.
 type TreeStatsParams struct {
-	Path string `json:"path"`
+	Path string `json:"path,omitempty"`
+	// PathB64 is Path as exact bytes (base64), for a directory whose path is not UTF-8.
+	PathB64 string `json:"path_b64,omitempty"`
 }
 
 // Validate implements the params check of [register].
 func (p *TreeStatsParams) Validate() error {
-	if p.Path == "" {
+	if p.Path == "" && p.PathB64 == "" {
 		return InvalidParams("path", "required")
 	}
 	return nil
 }
 
 func treeStats(ctx context.Context, s *Session, p TreeStatsParams) (core.TreeStats, error) {
-	e, err := EntryRef{Path: p.Path}.get(ctx, s)
+	e, err := EntryRef{Path: p.Path, PathB64: p.PathB64}.get(ctx, s)
 	if err != nil {
 		return core.TreeStats{}, err
 	}
@@ -38,15 +40,17 @@ func treeStats(ctx context.Context, s *Session, p TreeStatsParams) (core.TreeSta
 // TreeUsageParams are the params of tree.usage: the sizes of a directory's
 // subtree down to Depth levels, and its Top largest files (0: none).
 type TreeUsageParams struct {
-	Path  string `json:"path"`
-	Depth int    `json:"depth,omitempty"`
-	Top   int    `json:"top,omitempty"`
+	Path string `json:"path,omitempty"`
+	// PathB64 is Path as exact bytes (base64), for a directory whose path is not UTF-8.
+	PathB64 string `json:"path_b64,omitempty"`
+	Depth   int    `json:"depth,omitempty"`
+	Top     int    `json:"top,omitempty"`
 }
 
 // Validate implements the params check of [register].
 func (p *TreeUsageParams) Validate() error {
 	switch {
-	case p.Path == "":
+	case p.Path == "" && p.PathB64 == "":
 		return InvalidParams("path", "required")
 	case p.Depth < 0:
 		return InvalidParams("depth", "must be ≥ 0")
@@ -64,7 +68,11 @@ type TreeUsage struct {
 }
 
 func treeUsage(ctx context.Context, s *Session, p TreeUsageParams) (TreeUsage, error) {
-	path, err := s.Path(p.Path)
+	path, err := pathParam("path_b64", p.Path, p.PathB64)
+	if err != nil {
+		return TreeUsage{}, err
+	}
+	path, err = s.Path(path)
 	if err != nil {
 		return TreeUsage{}, err
 	}
@@ -123,10 +131,19 @@ func treeLargeFiles(ctx context.Context, s *Session, p TreeLargeFilesParams) (Tr
 // DuplicatesFindParams are the params of duplicates.find.
 type DuplicatesFindParams struct {
 	core.DupesQuery
+	// UnderB64 is Under as exact bytes (base64), for a directory whose path is not UTF-8.
+	UnderB64 string `json:"under_b64,omitempty"`
 	core.Page
 }
 
 func duplicatesFind(ctx context.Context, s *Session, p DuplicatesFindParams) (core.DupesResult, error) {
+	if p.UnderB64 != "" {
+		u, err := pathParam("under_b64", p.Under, p.UnderB64)
+		if err != nil {
+			return core.DupesResult{}, err
+		}
+		p.Under = u
+	}
 	if p.Under != "" {
 		under, err := s.Path(p.Under)
 		if err != nil {

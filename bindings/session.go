@@ -18,7 +18,7 @@ import (
 
 // OpenOptions are the options every transport accepts when it opens a library:
 // fdx_open's options_json, the WASI reactor's fdx_open, and the Go engines.
-// The JSON member names are the contract of INTERFACES.md.
+// The JSON member names are a public contract (docs/rpc.md, "Opening a library").
 type OpenOptions struct {
 	// Library is the library directory. Required: an embedded engine must be
 	// told which library to use (the CLI resolves $FILEDEX_LIBRARY and the XDG
@@ -33,14 +33,14 @@ type OpenOptions struct {
 	// UUIDSeed makes generated UUIDs a deterministic sequence.
 	UUIDSeed *int64 `json:"uuid_seed,omitempty"`
 	// Roots, if set, confines every path a request names (and the library
-	// itself) to these directories: others get CodeSandbox. A filedex
-	// extension to INTERFACES.md's options, for embedders that serve
+	// itself) to these directories: others get CodeSandbox. Beyond the
+	// options every transport documents, for embedders that serve
 	// untrusted clients; under WASI the mounts confine as well. The
 	// conformance suite sets it so native and WASI engines refuse the same
 	// paths with the same error.
 	Roots []string `json:"roots,omitempty"`
 	// SkipMigrations opens an existing library without applying pending migrations, for
-	// the migrations.* methods (`filedex migrate`). A filedex extension to INTERFACES.md.
+	// the migrations.* methods (`filedex migrate`).
 	SkipMigrations bool `json:"skip_migrations,omitempty"`
 	// MustExist refuses to create the library (core.Options.MustExist): for clients that
 	// only read. A filedex extension.

@@ -19,6 +19,9 @@ type method struct {
 	// is not encoded. It is built by [register] so that the table stays free
 	// of reflection at call time.
 	call func(ctx context.Context, s *Session, params json.RawMessage, dst []byte) ([]byte, *Error)
+	// check decodes and validates params as call does, without running the handler: the
+	// examples of the method reference are checked with it.
+	check func(params json.RawMessage) *Error
 	// The params and result types, their member names and fast codecs (nil
 	// when the type is not flat), for the tests of the fast paths.
 	paramsType, resultType reflect.Type
@@ -57,18 +60,28 @@ func register[P, R any](name string, fn func(ctx context.Context, s *Session, p 
 	}
 	m.in, m.out = flatCodecFor(m.paramsType), flatCodecFor(m.resultType)
 	fields, in, out := m.fields, m.in, m.out
-	m.call = func(ctx context.Context, s *Session, raw json.RawMessage, dst []byte) ([]byte, *Error) {
-		var p P
-		if e := decodeParams(raw, &p, fields, in); e != nil {
-			return nil, e
+	decode := func(raw json.RawMessage, p *P) *Error {
+		if e := decodeParams(raw, p, fields, in); e != nil {
+			return e
 		}
-		if v, ok := any(&p).(interface{ Validate() error }); ok {
+		if v, ok := any(p).(interface{ Validate() error }); ok {
 			if err := v.Validate(); err != nil {
 				if e, ok := err.(*Error); ok {
-					return nil, e
+					return e
 				}
-				return nil, &Error{Code: CodeInvalidParams, Message: "invalid params: " + err.Error()}
+				return &Error{Code: CodeInvalidParams, Message: "invalid params: " + err.Error()}
 			}
+		}
+		return nil
+	}
+	m.check = func(raw json.RawMessage) *Error {
+		var p P
+		return decode(raw, &p)
+	}
+	m.call = func(ctx context.Context, s *Session, raw json.RawMessage, dst []byte) ([]byte, *Error) {
+		var p P
+		if e := decode(raw, &p); e != nil {
+			return nil, e
 		}
 		r, err := fn(ctx, s, p)
 		if err != nil {

@@ -9,11 +9,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/filedex/filedex/core/internal/cas"
 	"github.com/google/uuid"
@@ -55,7 +57,10 @@ type DupGroup struct {
 	WastedBytes int64    `json:"wasted_bytes"` // size × (files − 1)
 	Verified    bool     `json:"verified"`     // members proven byte-identical (never from a sampled cas_id alone)
 	Paths       []string `json:"paths"`
-	IDs         []int64  `json:"ids"`
+	// PathsB64 holds every member's exact path bytes (standard base64, in Paths' order) when
+	// one of them is not valid UTF-8, which a JSON string cannot carry; absent otherwise.
+	PathsB64 []string `json:"paths_b64,omitempty"`
+	IDs      []int64  `json:"ids"`
 	// Inodes holds each member's inode (0: unknown), in Paths' order: members with the
 	// same inode are hard links of one file (all members of a group are on one device, or
 	// their inodes are told apart by it: see migration 0009).
@@ -190,7 +195,42 @@ func (d Duplicates) Groups(ctx context.Context, q DupesQuery, p Page) (DupesResu
 		}
 		res.Groups = append(res.Groups, vs...)
 	}
+	for i := range res.Groups {
+		res.Groups[i].setPathsB64()
+	}
 	return res, nil
+}
+
+// setPathsB64 fills PathsB64 when a member's path is not valid UTF-8 (see DupGroup).
+func (g *DupGroup) setPathsB64() {
+	if !slices.ContainsFunc(g.Paths, func(p string) bool { return !utf8.ValidString(p) }) {
+		return
+	}
+	g.PathsB64 = make([]string, len(g.Paths))
+	for i, p := range g.Paths {
+		g.PathsB64[i] = base64.StdEncoding.EncodeToString([]byte(p))
+	}
+}
+
+// UnmarshalJSON reads a group and gives Paths back their exact bytes from paths_b64, as
+// [Entry.UnmarshalJSON] does for an entry's path.
+func (g *DupGroup) UnmarshalJSON(b []byte) error {
+	type plain DupGroup // without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*g = DupGroup(p)
+	if len(g.PathsB64) == len(g.Paths) {
+		for i, s := range g.PathsB64 {
+			raw, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return fmt.Errorf("duplicate group: %w", err)
+			}
+			g.Paths[i] = string(raw)
+		}
+	}
+	return nil
 }
 
 // dupTotals are the number of groups and their wasted bytes, over all pages.

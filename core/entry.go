@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -71,8 +72,10 @@ type Entry struct {
 	UUID       uuid.UUID `json:"uuid"`
 	LocationID int64     `json:"location_id"`
 	ParentID   int64     `json:"parent_id,omitempty"`
-	// Path is the absolute path on the device.
-	Path string `json:"path"`
+	// Path is the absolute path on the device. Like Name, a path that is not valid UTF-8 also
+	// travels exactly, in PathB64.
+	Path    string `json:"path"`
+	PathB64 string `json:"path_b64,omitempty"`
 	// RelativePath is the path of the entry's directory below the location root ("" at the root).
 	RelativePath string `json:"relative_path"`
 	// Name is the name as on disk. Go strings hold any bytes; JSON cannot, so a name that is
@@ -197,7 +200,34 @@ func (r *entryRow) entry() Entry {
 	if !utf8.ValidString(e.Name) {
 		e.NameB64 = base64.StdEncoding.EncodeToString([]byte(e.Name))
 	}
+	if !utf8.ValidString(e.Path) {
+		e.PathB64 = base64.StdEncoding.EncodeToString([]byte(e.Path))
+	}
 	return e
+}
+
+// UnmarshalJSON reads an entry as MarshalJSON's default form writes it, and gives Name and Path
+// back their exact bytes from name_b64 and path_b64: a decoder replaces the bytes of a JSON
+// string that are not UTF-8 with U+FFFD, so without this a Go client would print, and look up,
+// another name than the one on disk.
+func (e *Entry) UnmarshalJSON(b []byte) error {
+	type plain Entry // without this method
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*e = Entry(p)
+	for _, f := range []struct{ b64, dst *string }{{&e.NameB64, &e.Name}, {&e.PathB64, &e.Path}} {
+		if *f.b64 == "" {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(*f.b64)
+		if err != nil {
+			return fmt.Errorf("entry: %w", err)
+		}
+		*f.dst = string(raw)
+	}
+	return nil
 }
 
 // joinPath builds an absolute path from a location root and slash-separated parts below it,

@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/filedex/filedex/internal/sqlbind"
 )
 
 // FindQuery is a search over entries; every set field must match (AND). The zero value
@@ -17,6 +21,8 @@ type FindQuery struct {
 	// Name is a glob on the whole name (see "Name globs" in glob.go): "*.pdf", "IMG_20??_*".
 	// '%', '_' and '\' are literal characters.
 	Name string `json:"name,omitempty"`
+	// IgnoreCase matches Name ignoring case (Unicode simple folding), as fd and locate -i do.
+	IgnoreCase bool `json:"ignore_case,omitempty"`
 	// Text is full-text search on names: words, all required, in any order; "rep*" is a
 	// prefix; case and diacritics are ignored. Results are ordered by BM25 relevance.
 	Text string `json:"text,omitempty"`
@@ -103,6 +109,10 @@ type findArm struct {
 	// touches entries only, and joins the page's rows to the rest afterwards: for drivers
 	// that must sort all their rows (BM25 ranking), so the sort does not drag the joins.
 	wrap bool
+	// implies is 1 + the index of the filter this arm's own condition makes redundant (0:
+	// none): "under" selects the subtree's rows itself, and its EXISTS filter cost a rowid
+	// lookup per row.
+	implies int
 }
 
 func (a findArm) idKey() string {
@@ -118,13 +128,16 @@ type findDriver struct {
 }
 
 type findSQL struct {
-	filters []string
-	args    []any
+	filters []findFilter
+}
+
+type findFilter struct {
+	cond string
+	args []any
 }
 
 func (f *findSQL) add(cond string, args ...any) {
-	f.filters = append(f.filters, cond)
-	f.args = append(f.args, args...)
+	f.filters = append(f.filters, findFilter{cond, args})
 }
 
 // compileFind resolves names (tags, label, under) and returns the candidate drivers and the
@@ -193,14 +206,27 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 		if g, err = compileGlob(q.Name); err != nil {
 			return nil, f, &Error{Op: op, Field: "name", Err: err}
 		}
-		f.add(`fdx_glob(?, e.name)`, q.Name)
-		if name, ok := g.exact(); ok {
-			if expr, ok := ftsNamePrefix(name); ok {
-				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name = ?`, name)}})
+		if q.IgnoreCase {
+			// The full-text index folds case itself, so its matches stay a superset of the
+			// names; the exact comparisons that narrow them fold too, with SQLite's lower(),
+			// which folds ASCII only: a prefix that is not ASCII is left to the scan.
+			f.add(`fdx_iglob(?, e.name)`, q.Name)
+			if p := g.prefix(); p != "" && isASCII(p) {
+				if expr, ok := ftsNamePrefix(p); ok {
+					lp := strings.ToLower(p)
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `lower(e.name) >= ? AND lower(e.name) < ?`, lp, upperBound(lp))}})
+				}
 			}
-		} else if p := g.prefix(); p != "" {
-			if expr, ok := ftsNamePrefix(p); ok {
-				ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name >= ? AND e.name < ?`, p, upperBound(p))}})
+		} else {
+			f.add(`fdx_glob(?, e.name)`, q.Name)
+			if name, ok := g.exact(); ok {
+				if expr, ok := ftsNamePrefix(name); ok {
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name = ?`, name)}})
+				}
+			} else if p := g.prefix(); p != "" {
+				if expr, ok := ftsNamePrefix(p); ok {
+					ds = append(ds, findDriver{"name", []findArm{ftsArm(expr, `e.name >= ? AND e.name < ?`, p, upperBound(p))}})
+				}
 			}
 		}
 	}
@@ -246,7 +272,12 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 			// Not directories: the directory arm below has those (arms must not overlap).
 			expr, ok := ftsNamePrefix(dotName)
 			indexable = indexable && ok
-			d.arms = append(d.arms, ftsArm(expr, `e.name = ? AND e.kind <> 1`, dotName))
+			if q.IgnoreCase {
+				indexable = indexable && isASCII(dotName)
+				d.arms = append(d.arms, ftsArm(expr, `lower(e.name) = ? AND e.kind <> 1`, strings.ToLower(dotName)))
+			} else {
+				d.arms = append(d.arms, ftsArm(expr, `e.name = ? AND e.kind <> 1`, dotName))
+			}
 		}
 		for _, x := range exts {
 			expr, ok := ftsExtension(x)
@@ -286,7 +317,7 @@ func (l *Library) compileFind(ctx context.Context, op string, q FindQuery) ([]fi
 		f.add(`EXISTS (SELECT 1 FROM entries ud WHERE ud.id = e.parent_id AND ud.location_id = ? AND (ud.id = ? OR (ud.path >= ? AND ud.path < ?)))`, loc, id, lo, hi)
 		ds = append(ds, findDriver{"under", []findArm{{from: idx("entries_parent_name"),
 			where: `e.parent_id IN (SELECT id FROM entries WHERE location_id = ? AND path >= ? AND path < ? AND path IS NOT NULL UNION ALL SELECT ?)`,
-			args:  []any{loc, lo, hi, id}, keys: []string{"e.parent_id", "e.name"}, types: "is"}}})
+			args:  []any{loc, lo, hi, id}, keys: []string{"e.parent_id", "e.name"}, types: "is", implies: len(f.filters)}}})
 	}
 
 	if q.Device != "" && q.Device != "all" {
@@ -464,10 +495,13 @@ func (a findArm) sql(f findSQL, after []any) (string, []any) {
 		w.WriteString(" AND " + c)
 		args = append(args, ca...)
 	}
-	for _, c := range f.filters {
-		w.WriteString("\n AND " + c)
+	for i, c := range f.filters {
+		if a.implies == i+1 {
+			continue
+		}
+		w.WriteString("\n AND " + c.cond)
+		args = append(args, c.args...)
 	}
-	args = append(args, f.args...)
 	w.WriteString("\nORDER BY ")
 	for _, k := range a.keys {
 		w.WriteString(k + ", ")
@@ -519,79 +553,196 @@ func (s Entries) Find(ctx context.Context, q FindQuery, p Page) ([]Entry, string
 	if err != nil {
 		return nil, "", err
 	}
-	var d findDriver
-	armIdx := 0
-	var after []any
-	if p.After != "" {
-		var c findCursor
-		b, err := base64.RawURLEncoding.DecodeString(p.After)
-		if err == nil {
-			err = json.Unmarshal(b, &c)
-		}
-		if err != nil {
-			return nil, "", errInvalid(op, "after", "malformed cursor")
-		}
-		i := slices.IndexFunc(ds, func(x findDriver) bool { return x.name == c.Driver })
-		if i < 0 || c.Arm < 0 || c.Arm >= len(ds[i].arms) {
-			return nil, "", errInvalid(op, "after", "cursor does not belong to this query")
-		}
-		d, armIdx = ds[i], c.Arm
-		if after, err = d.arms[armIdx].decodeKeys(c.Keys); err != nil {
-			return nil, "", errInvalid(op, "after", "malformed cursor")
-		}
-	} else if d, err = s.l.chooseDriver(ctx, ds); err != nil {
-		return nil, "", wrapDB(op, err)
+	d, armIdx, after, err := s.l.findStart(ctx, op, ds, p.After)
+	if err != nil {
+		return nil, "", err
 	}
-
 	out := make([]Entry, 0, min(limit, 64))
-	var lastKeys []any
-	for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
-		a := d.arms[armIdx]
-		text, args := a.sql(f, after)
-		args = append(args, limit-len(out)+1)
-		rows, err := s.l.read.QueryContext(ctx, hideParams(a.selectKeys(text)), args...)
+	next, err := s.l.findRows(ctx, op, d, armIdx, after, f, limit, func(es []Entry) error {
+		out = append(out, es...)
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// FindEach streams what [Entries.Find] would return over all its pages: the entries of q
+// after the cursor after ("" from the start), in Find's order, at most limit of them (0: no
+// limit), handed to fn in batches of up to [EachBatch] as they are read. It reads one
+// snapshot with one statement per index arm, so a listing of any size costs one query and
+// memory for one batch, where paging costs a query (and its subquery set-up) per page. The
+// cursor returned is "" when everything matching was delivered, else the position after the
+// last entry, for Find or FindEach to continue from. An error from fn stops the stream and is
+// returned as it is.
+func (s Entries) FindEach(ctx context.Context, q FindQuery, after string, limit int, fn func([]Entry) error) (string, error) {
+	const op = "entry.find"
+	if limit < 0 {
+		return "", errInvalid(op, "limit", "must be ≥ 0")
+	}
+	ds, f, err := s.l.compileFind(ctx, op, q)
+	if err != nil {
+		return "", err
+	}
+	d, armIdx, keys, err := s.l.findStart(ctx, op, ds, after)
+	if err != nil {
+		return "", err
+	}
+	return s.l.findRows(ctx, op, d, armIdx, keys, f, limit, fn)
+}
+
+// EachBatch is the most entries FindEach and ListEach hand to their callback at once.
+const EachBatch = 256
+
+// findStart picks the driver of a search: the cursor's, or the cheapest (chooseDriver) for a
+// first page, with the arm and keys to resume after.
+func (l *Library) findStart(ctx context.Context, op string, ds []findDriver, cursor string) (findDriver, int, []any, error) {
+	if cursor == "" {
+		d, err := l.chooseDriver(ctx, ds)
 		if err != nil {
-			return nil, "", wrapDB(op, err)
+			return d, 0, nil, wrapDB(op, err)
 		}
-		more := false
-		for rows.Next() {
-			if len(out) == limit {
-				more = true
+		return d, 0, nil, nil
+	}
+	var c findCursor
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "malformed cursor")
+	}
+	i := slices.IndexFunc(ds, func(x findDriver) bool { return x.name == c.Driver })
+	if i < 0 || c.Arm < 0 || c.Arm >= len(ds[i].arms) {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "cursor does not belong to this query")
+	}
+	keys, err := ds[i].arms[c.Arm].decodeKeys(c.Keys)
+	if err != nil {
+		return findDriver{}, 0, nil, errInvalid(op, "after", "malformed cursor")
+	}
+	return ds[i], c.Arm, keys, nil
+}
+
+// findRows runs driver d's arms from armIdx (after the keys after, when set) in one read
+// snapshot and hands the entries to fn in batches, with their metadata attached. limit 0
+// reads to the end; otherwise it stops after limit entries and returns the cursor of the
+// next one if any row follows. Each arm is one statement read to its end (or the limit):
+// no page re-runs the driver's set-up (the subtree's directory set of "under", the FTS
+// match), which is what made listing a large tree page by page cost ~90 µs a path.
+func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx int, after []any, f findSQL, limit int, fn func([]Entry) error) (string, error) {
+	var next string
+	var fnErr error
+	err := l.withSnapshot(ctx, op, func(r *readConn) error {
+		batch := make([]Entry, 0, EachBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if err := r.attachMetadata(batch); err != nil {
+				return err
+			}
+			if err := fn(batch); err != nil {
+				fnErr = err
+				return err
+			}
+			batch = batch[:0]
+			return nil
+		}
+		n := 0
+		var lastKeys []any
+		for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
+			a := d.arms[armIdx]
+			lastKeys = nil // arms may differ in their keys
+			text, args := a.sql(f, after)
+			sqlLimit := -1 // SQLite: no limit
+			if limit > 0 {
+				sqlLimit = limit - n + 1
+			}
+			args = append(args, sqlLimit)
+			st, _, err := r.c.Prepare(hideParams(a.selectKeys(text)))
+			if err != nil {
+				return err
+			}
+			if err := sqlbind.Args(st, args...); err != nil {
+				st.Close()
+				return err
+			}
+			rows := &readRows{st: st}
+			more, err := func() (bool, error) {
+				defer st.Close()
+				for rows.Next() {
+					if limit > 0 && n == limit {
+						return true, nil
+					}
+					var er entryRow
+					if err := rows.entryRow(&er); err != nil {
+						return false, err
+					}
+					e := er.entry()
+					e.UUID, e.Device = l.entryUUID(e.ID), l.entryDevice(e.ID)
+					lastKeys = readKeys(lastKeys, st, a.types, e.ID)
+					batch = append(batch, e)
+					n++
+					if len(batch) == EachBatch {
+						if err := flush(); err != nil {
+							return false, err
+						}
+					}
+				}
+				return false, rows.Err()
+			}()
+			if err != nil {
+				return err
+			}
+			if more || (limit > 0 && n == limit && armIdx+1 < len(d.arms)) {
+				// Stopped inside an arm, or the limit reached exactly at the end of one:
+				// the next page starts after the last entry delivered.
+				next = encodeFindCursor(d.name, armIdx, lastKeys)
 				break
 			}
-			keys := make([]any, len(a.keys))
-			for i := range keys {
-				switch a.types[i] {
-				case 's':
-					keys[i] = new([]byte)
-				case 'f':
-					keys[i] = new(float64)
-				default:
-					keys[i] = new(int64)
-				}
+		}
+		return flush()
+	})
+	if fnErr != nil {
+		return "", fnErr
+	}
+	if err != nil {
+		return "", err
+	}
+	return next, nil
+}
+
+// readKeys reads the order keys a find statement selects after the entry's columns
+// (selectKeys) into keys, in encodeFindCursor's form, then the entry id. keys is reused
+// from row to row (nil the first time): every row is read, only the last one's are kept.
+func readKeys(keys []any, st *sqlite3.Stmt, types string, id int64) []any {
+	if keys == nil {
+		keys = make([]any, len(types)+1)
+		for i := range len(types) {
+			switch types[i] {
+			case 's':
+				keys[i] = new([]byte)
+			case 'f':
+				keys[i] = new(float64)
+			default:
+				keys[i] = new(int64)
 			}
-			e, err := scanEntry(scanPlus{rows, keys}, s.l)
-			if err != nil {
-				rows.Close()
-				return nil, "", wrapDB(op, err)
-			}
-			out = append(out, e)
-			lastKeys = append(keys, e.ID)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, "", wrapDB(op, err)
-		}
-		if more {
-			return s.withMetadata(ctx, op, out, encodeFindCursor(d.name, armIdx, lastKeys))
-		}
-		if len(out) == limit && armIdx+1 < len(d.arms) {
-			// Page full at the end of an arm: the next page starts the next arm.
-			return s.withMetadata(ctx, op, out, encodeFindCursor(d.name, armIdx, lastKeys))
 		}
 	}
-	return s.withMetadata(ctx, op, out, "")
+	for i := range len(types) {
+		col := entryColumns + i
+		switch k := keys[i].(type) {
+		case *[]byte:
+			*k = append((*k)[:0], st.ColumnRawText(col)...)
+		case *float64:
+			*k = st.ColumnFloat(col)
+		case *int64:
+			*k = st.ColumnInt64(col)
+		}
+	}
+	keys[len(types)] = id
+	return keys
 }
 
 // hideParams writes every parameter of a find statement as "(SELECT ?)", for the reason
@@ -680,4 +831,13 @@ func explainOn(ctx context.Context, db *sql.DB, query string, args ...any) ([]st
 		out = append(out, detail)
 	}
 	return out, rows.Err()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

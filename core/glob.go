@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ncruces/go-sqlite3"
@@ -34,6 +35,8 @@ type globTok struct {
 
 type glob struct {
 	toks []globTok
+	// fold: the glob was compiled by compileFoldGlob; names are matched in folded form.
+	fold bool
 }
 
 const maxGlobLen = 4096
@@ -125,14 +128,17 @@ func parseClass(s string) (globTok, int, error) {
 }
 
 func (t *globTok) inClass(r rune) bool {
-	in := false
+	return t.inClassRaw(r) != t.neg
+}
+
+// inClassRaw reports whether r is one of the class's members, ignoring negation.
+func (t *globTok) inClassRaw(r rune) bool {
 	for i := 0; i < len(t.set); i += 2 {
 		if t.set[i] <= r && r <= t.set[i+1] {
-			in = true
-			break
+			return true
 		}
 	}
-	return in != t.neg
+	return false
 }
 
 // nextChar returns the width of the character at s[i:] (≥ 1 for i < len(s)).
@@ -183,7 +189,11 @@ func (g *glob) match(s string) bool {
 			case '[':
 				if si < len(s) {
 					r, w := nextChar(s, si)
-					if t.inClass(r) {
+					in := t.inClass(r)
+					if g.fold && r != utf8.RuneError {
+						in = t.inFoldClass(r)
+					}
+					if in {
 						si += w
 						ti++
 						continue
@@ -251,23 +261,106 @@ func (g *glob) extension() (ext string, dotName string, ok bool) {
 	return ext, dotName, true
 }
 
-// registerFunctions adds filedex's SQL functions to a new connection.
-func registerFunctions(c *sqlite3.Conn) error {
-	return c.CreateFunction("fdx_glob", 2, sqlite3.DETERMINISTIC|sqlite3.INNOCUOUS, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
-		// The compiled glob is cached per statement as SQLite auxiliary data: the pattern is a
-		// bound parameter, compiled once, matched against every candidate row.
-		g, _ := ctx.GetAuxData(0).(*glob)
-		if g == nil {
-			var err error
-			g, err = compileGlob(arg[0].Text())
-			if err != nil {
-				ctx.ResultError(err)
-				return
-			}
-			ctx.SetAuxData(0, g)
+// Case-insensitive globs fold the pattern's literals and the name the same way, each valid
+// character to its lower case (foldString), and test a class
+// member against every case of the name's character, so "[A-C]*" and "[a-c]*" agree. Bytes
+// that are not UTF-8 are kept as they are: they have no case.
+
+// compileFoldGlob compiles pattern for case-insensitive matching.
+func compileFoldGlob(pattern string) (*glob, error) {
+	g, err := compileGlob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	g.fold = true
+	for i := range g.toks {
+		if g.toks[i].kind == 'l' {
+			g.toks[i].lit = foldString(g.toks[i].lit)
 		}
-		ctx.ResultBool(g.match(string(arg[1].RawText())))
-	})
+	}
+	return g, nil
+}
+
+// foldString maps each valid character of s to its lower case.
+func foldString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch l := unicode.ToLower(r); {
+		case r == utf8.RuneError && w == 1:
+			b.WriteByte(s[i])
+		case r >= utf8.RuneSelf && l < utf8.RuneSelf:
+			// The Kelvin sign would fold to 'k': keep non-ASCII non-ASCII, so the folded
+			// ASCII of a name is SQLite's lower() of it, which the name driver's range uses.
+			b.WriteRune(r)
+		default:
+			b.WriteRune(l)
+		}
+		i += w
+	}
+	return b.String()
+}
+
+// inFoldClass is inClass for a folded glob: r (lower case) or any other case of it.
+func (t *globTok) inFoldClass(r rune) bool {
+	for c := unicode.SimpleFold(r); ; c = unicode.SimpleFold(c) {
+		if t.inClassRaw(c) {
+			return !t.neg
+		}
+		if c == r {
+			return t.neg
+		}
+	}
+}
+
+// matchName matches a name as the glob was compiled: folded for compileFoldGlob.
+func (g *glob) matchName(name string) bool {
+	if g.fold && !foldsToItself(name) {
+		return g.match(foldString(name))
+	}
+	return g.match(name)
+}
+
+// foldsToItself reports whether foldString(s) == s for the common case it can tell cheaply:
+// ASCII without capitals (most file names), so matching them allocates nothing.
+func foldsToItself(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// registerFunctions adds filedex's SQL functions to a new connection: fdx_glob(pattern,
+// name) and its case-insensitive form fdx_iglob.
+func registerFunctions(c *sqlite3.Conn) error {
+	for _, fn := range []struct {
+		name    string
+		compile func(string) (*glob, error)
+	}{{"fdx_glob", compileGlob}, {"fdx_iglob", compileFoldGlob}} {
+		compile := fn.compile
+		err := c.CreateFunction(fn.name, 2, sqlite3.DETERMINISTIC|sqlite3.INNOCUOUS, func(ctx sqlite3.Context, arg ...sqlite3.Value) {
+			// The compiled glob is cached per statement as SQLite auxiliary data: the pattern is a
+			// bound parameter, compiled once, matched against every candidate row.
+			g, _ := ctx.GetAuxData(0).(*glob)
+			if g == nil {
+				var err error
+				g, err = compile(arg[0].Text())
+				if err != nil {
+					ctx.ResultError(err)
+					return
+				}
+				ctx.SetAuxData(0, g)
+			}
+			ctx.ResultBool(g.matchName(string(arg[1].RawText())))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upperBound returns the smallest string greater than every string starting with prefix,

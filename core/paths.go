@@ -36,19 +36,44 @@ func (s Entries) List(ctx context.Context, dirID int64, o ListOptions, p Page) (
 	if err != nil {
 		return nil, "", err
 	}
+	out := make([]Entry, 0, min(limit, 64))
+	next, err := s.listRows(ctx, op, dirID, o, p.After, limit, func(es []Entry) error {
+		out = append(out, es...)
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// ListEach streams what [Entries.List] would return over all its pages, as
+// [Entries.FindEach] does for Find: the children after the cursor after, at most limit (0: no
+// limit), in batches of up to [EachBatch], from one snapshot.
+func (s Entries) ListEach(ctx context.Context, dirID int64, o ListOptions, after string, limit int, fn func([]Entry) error) (string, error) {
+	const op = "entry.list"
+	if limit < 0 {
+		return "", errInvalid(op, "limit", "must be ≥ 0")
+	}
+	return s.listRows(ctx, op, dirID, o, after, limit, fn)
+}
+
+// listRows reads the children of dirID after cursor in one snapshot, limit 0 meaning all,
+// and hands them to fn in batches with their metadata; it returns the next cursor.
+func (s Entries) listRows(ctx context.Context, op string, dirID int64, o ListOptions, cursor string, limit int, fn func([]Entry) error) (string, error) {
 	phase, after := 0, []byte{}
-	if p.After != "" {
-		if err := decodeCursor(op, p.After, &phase, &after); err != nil {
-			return nil, "", err
+	if cursor != "" {
+		if err := decodeCursor(op, cursor, &phase, &after); err != nil {
+			return "", err
 		}
 		if phase < 0 || phase > 1 {
-			return nil, "", errInvalid(op, "after", "malformed cursor")
+			return "", errInvalid(op, "after", "malformed cursor")
 		}
 	}
-	var out []Entry
 	var next string
-	err = s.l.withSnapshot(ctx, op, func(r *readConn) error {
-		if p.After == "" {
+	var fnErr error
+	err := s.l.withSnapshot(ctx, op, func(r *readConn) error {
+		if cursor == "" {
 			if err := r.mustBeDir(op, dirID); err != nil {
 				return err
 			}
@@ -56,10 +81,26 @@ func (s Entries) List(ctx context.Context, dirID int64, o ListOptions, p Page) (
 		if !o.DirsFirst {
 			phase = 1
 		}
+		batch := make([]Entry, 0, EachBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			if err := r.attachMetadata(batch); err != nil {
+				return err
+			}
+			if err := fn(batch); err != nil {
+				fnErr = err
+				return err
+			}
+			batch = batch[:0]
+			return nil
+		}
 		// Phase 0: sub-directories from entries_child_dirs; phase 1: the rest (with DirsFirst:
 		// everything but directories) from entries_parent_name. Names are compared as bytes:
 		// the cursor carries them as bytes so that names which are not UTF-8 survive it.
-		out = make([]Entry, 0, min(limit, 64))
+		n := 0
+		var last string
 		for ; phase <= 1; phase, after = phase+1, []byte{} {
 			q := listDirsQ
 			if phase == 1 {
@@ -68,30 +109,57 @@ func (s Entries) List(ctx context.Context, dirID int64, o ListOptions, p Page) (
 					q = listRestQ
 				}
 			}
-			rows, err := r.query(q, dirID, string(after), limit-len(out)+1)
+			sqlLimit := -1 // SQLite: no limit
+			if limit > 0 {
+				sqlLimit = limit - n + 1
+			}
+			rows, err := r.query(q, dirID, string(after), sqlLimit)
 			if err != nil {
 				return err
 			}
-			more, err := s.collect(rows, &out, limit)
-			if err != nil {
+			more := false
+			for rows.Next() {
+				if limit > 0 && n == limit {
+					more = true
+					break
+				}
+				e, err := scanEntry(rows, s.l)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				last = e.Name
+				batch = append(batch, e)
+				n++
+				if len(batch) == EachBatch {
+					if err := flush(); err != nil {
+						rows.Close()
+						return err
+					}
+				}
+			}
+			if err := rows.Close(); err != nil {
 				return err
 			}
 			if more {
-				next = encodeCursor(phase, []byte(out[len(out)-1].Name))
+				next = encodeCursor(phase, []byte(last))
 				break
 			}
-			if len(out) == limit && phase == 0 {
+			if limit > 0 && n == limit && phase == 0 {
 				// Page full exactly at the end of the directories: the next page starts the files.
 				next = encodeCursor(1, []byte{})
 				break
 			}
 		}
-		return r.attachMetadata(out)
+		return flush()
 	})
-	if err != nil {
-		return nil, "", err
+	if fnErr != nil {
+		return "", fnErr
 	}
-	return out, next, nil
+	if err != nil {
+		return "", err
+	}
+	return next, nil
 }
 
 // rowIter is what collect reads: *sql.Rows or a reader connection's *readRows.

@@ -105,7 +105,9 @@ func (g *genLib) oracle(u *userState, q core.FindQuery) []int64 {
 	for _, e := range g.all {
 		ok := true
 		check := func(c bool) { ok = ok && c }
-		if q.Name != "" {
+		if q.Name != "" && q.IgnoreCase {
+			check(globMatch(foldForTest(q.Name), foldForTest(e.name)))
+		} else if q.Name != "" {
 			check(globMatch(q.Name, e.name))
 		}
 		if len(q.Extensions) > 0 {
@@ -197,6 +199,24 @@ func findAll(t *testing.T, lib *core.Library, q core.FindQuery, limit int) []int
 
 func ptrTo[T any](v T) *T { return &v }
 
+// foldForTest lower-cases what FindQuery.IgnoreCase ignores the case of: every character
+// whose lower case is not ASCII unless it is ASCII itself (the Kelvin sign stays).
+func foldForTest(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if l := unicode.ToLower(r); r == utf8.RuneError && w == 1 {
+			b.WriteByte(s[i]) // not UTF-8: no case
+		} else if r < 0x80 || l >= 0x80 {
+			b.WriteRune(l)
+		} else {
+			b.WriteRune(r)
+		}
+		i += w
+	}
+	return b.String()
+}
+
 func genQueries(g *genLib) []core.FindQuery {
 	dir := core.KindDirectory
 	file := core.KindFile
@@ -236,6 +256,9 @@ func genQueries(g *genLib) []core.FindQuery {
 		{Label: "Work"}, {Label: "Clients"}, {Label: "Work/Clients/Acme"}, {Label: "Home", Favorite: ptrTo(true)},
 		{Favorite: ptrTo(true)}, {Favorite: ptrTo(false), Name: "rep*"}, {Hidden: ptrTo(true)}, {Hidden: ptrTo(false), Extensions: []string{"md"}},
 		{Under: shallow, Kind: &dir, Tags: []string{"red"}, Favorite: ptrTo(false)},
+		{Name: "report*", IgnoreCase: true}, {Name: "*.PDF", IgnoreCase: true}, {Name: "img_20??_*", IgnoreCase: true},
+		{Name: "*REP*", IgnoreCase: true}, {Name: "été*", IgnoreCase: true}, {Name: ".PDF", IgnoreCase: true},
+		{Name: "REPORT", IgnoreCase: true, Kind: &dir}, {Name: "*.JPG", IgnoreCase: true, Extensions: []string{"jpg"}},
 	}
 	return qs
 }
@@ -351,8 +374,10 @@ func TestQueryPlans(t *testing.T) {
 		if p.Driver == "scan" {
 			// Only queries without any indexable filter may scan.
 			// A literal prefix is indexable (through entries_fts) when it holds an ASCII
-			// letter or digit and is valid UTF-8 (core/fts.go, ftsNamePrefix).
-			if lit := q.Name[:strings.IndexAny(q.Name+"*", "*?[")]; hasASCIIAlnum(lit) && utf8.ValidString(lit) {
+			// letter or digit and is valid UTF-8 (core/fts.go, ftsNamePrefix); ignoring case,
+			// when it is ASCII (lower() folds ASCII only).
+			lit := q.Name[:strings.IndexAny(q.Name+"*", "*?[")]
+			if hasASCIIAlnum(lit) && utf8.ValidString(lit) && (!q.IgnoreCase || strings.IndexFunc(lit, func(r rune) bool { return r >= 0x80 }) < 0) {
 				t.Errorf("%+v scans (%s) although its glob has an indexable literal prefix %q", q, p.Driver, lit)
 			}
 			if len(q.Extensions)+len(q.Tags) > 0 || q.Label != "" || q.Under != "" || q.ContentKind != "" || (q.Favorite != nil && *q.Favorite) || (q.Hidden != nil && *q.Hidden) {

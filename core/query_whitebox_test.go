@@ -239,3 +239,59 @@ func TestFind_TextPlans(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFoldGlob: a case-insensitive glob matches whatever the case-sensitive one matches
+// (without negated classes),
+// ignores the case of ASCII letters, and every name it matches folds (as SQLite's lower()
+// does) to something starting with the folded prefix the name driver's range uses.
+func FuzzFoldGlob(f *testing.F) {
+	for _, s := range [][2]string{{"*readme*", "README.md"}, {"IMG_*", "img_1.JPG"}, {"[a-c]x", "Bx"}, {"[!a-z]*", "Zed"},
+		{"\xff*", "\xff\xfe"}, {"kel*", "\u212aelvin"}, {"é*", "É"}} {
+		f.Add(s[0], s[1])
+	}
+	asciiLower := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	asciiSwap := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				b[i] = c + 'a' - 'A'
+			case 'a' <= c && c <= 'z':
+				b[i] = c - 'a' + 'A'
+			}
+		}
+		return string(b)
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		g, err := compileGlob(pattern)
+		if err != nil {
+			return
+		}
+		if foldsToItself(name) && foldString(name) != name {
+			t.Fatalf("foldsToItself(%q), but it folds to %q", name, foldString(name))
+		}
+		fg, err := compileFoldGlob(pattern)
+		if err != nil {
+			t.Fatalf("%q compiles, but not case-insensitively: %v", pattern, err)
+		}
+		m := fg.matchName(name)
+		// (A negated class excludes more when case is ignored: "[!a-z]" no longer takes "Z".)
+		if g.match(name) && !m && !strings.Contains(pattern, "[!") && !strings.Contains(pattern, "[^") {
+			t.Fatalf("%q matches %q, but not case-insensitively", pattern, name)
+		}
+		if m != fg.matchName(asciiSwap(name)) {
+			t.Fatalf("case-insensitive %q: %q and %q disagree", pattern, name, asciiSwap(name))
+		}
+		if p := g.prefix(); m && p != "" && isASCII(p) && !strings.HasPrefix(asciiLower(name), asciiLower(p)) {
+			t.Fatalf("case-insensitive %q matches %q, outside the range of its prefix %q", pattern, name, p)
+		}
+	})
+}

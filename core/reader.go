@@ -308,13 +308,17 @@ func (r readRow) first(read func(*readRows) error) error {
 	return errors.Join(err, r.rows.Close())
 }
 
+// entryColumns is the number of columns of entrySelect.
+const entryColumns = 18
+
 // entryRow reads scanEntry's columns straight from the statement: what Scan would do with
 // the same destinations (TestReader_SameAsDatabaseSQL compares them), without boxing each
 // destination in an interface, which made every one of them a heap allocation.
 func (rs *readRows) entryRow(r *entryRow) error {
 	st := rs.st
-	if n := st.ColumnCount(); n != 18 {
-		return fmt.Errorf("scan: 18 entry columns expected, statement has %d", n)
+	// A find statement selects its order keys after the entry's columns (selectKeys).
+	if n := st.ColumnCount(); n < entryColumns {
+		return fmt.Errorf("scan: %d entry columns expected, statement has %d", entryColumns, n)
 	}
 	notNull := func(cols ...int) error {
 		for _, i := range cols {

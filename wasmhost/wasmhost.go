@@ -152,6 +152,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 				return nil, fmt.Errorf("wasmhost: cache dir: %w", err)
 			}
 			dir = filepath.Join(base, "filedex", "wazero")
+			// Only the default cache is pruned: a directory the caller chose (tests share
+			// one across packages and variants) is the caller's to manage.
+			defer pruneCache(dir)
 		}
 		cache, err := wazero.NewCompilationCacheWithDir(dir)
 		if err != nil {

@@ -118,7 +118,12 @@ func (a *app) open(ctx context.Context, paths ...string) (bindings.Engine, error
 		if err != nil {
 			return nil, err
 		}
+		// The first start of a build compiles the module (about 40 s on 2 cores, with a
+		// compilation cache of about 112 MB): say so rather than sit silent. spin draws only
+		// after 300 ms, so a start from the cache (≈0.1 s) shows nothing.
+		stop := a.spin("starting the WASI engine (its first start compiles it, about a minute)")
 		eng, err = openWASI(ctx, mounts, opts)
+		stop()
 		if err != nil {
 			var be *bindings.Error
 			if errors.As(err, &be) && be.Code == bindings.CodeNotFound && !a.mayCreate {

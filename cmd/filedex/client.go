@@ -64,7 +64,20 @@ func (e *rpcError) display() string {
 		// not in this build says so rather than pretending.
 		return fmt.Sprintf("not available yet: this build of filedex has no %s method", e.Method)
 	}
-	return stripOps(e.Message)
+	return stripClass(stripOps(e.Message))
+}
+
+// classPrefix matches what the core puts before the words meant for a person: the field at
+// fault and the error class ("path: conflict: ", "under: not found: ", "content_kind:
+// invalid argument: "). The class is in the exit code and the JSON error's code; the field
+// names a request member, not a flag. Busy, read-only and the rest read as words and stay.
+var classPrefix = regexp.MustCompile(`^(?:[a-z_]+: )?(?:not found|conflict|invalid argument): `)
+
+func stripClass(msg string) string {
+	if out := classPrefix.ReplaceAllString(msg, ""); out != "" {
+		return out
+	}
+	return msg
 }
 
 // opName matches the "method.name: " wrappers handlers add, at the start of

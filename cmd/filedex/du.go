@@ -2,17 +2,21 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
-type treeUsage struct {
-	Dirs    []core.DirUsage `json:"dirs"`
-	Largest []core.Entry    `json:"largest"`
+// largeFilesOutput is du --large-files' --json document: tree.large_files' result, and
+// whether more directories than --limit hold such files.
+type largeFilesOutput struct {
+	Dirs []core.DirUsage `json:"dirs"`
+	More bool            `json:"more"`
 }
 
 func (a *app) duCommand() *cobra.Command {
@@ -47,15 +51,28 @@ holding files of at least MIN_SIZE, by their total.`,
 				if err != nil {
 					return err
 				}
-				res, err := call[struct {
-					Dirs []core.DirUsage `json:"dirs"`
-				}](ctx, a, eng, "tree.large_files", map[string]any{"min_size": n, "limit": limit})
+				// A limit is the user's: without one every directory prints. With one, a
+				// row past it says that more exist (the method has no cursor to page with).
+				ask := math.MaxInt32
+				if limit > 0 {
+					ask = limit + 1
+				}
+				res, err := call[bindings.TreeLargeFiles](ctx, a, eng, "tree.large_files", bindings.TreeLargeFilesParams{MinSize: n, Limit: ask})
 				if err != nil {
 					return err
 				}
-				if a.json {
-					return a.printJSON(res)
+				more := limit > 0 && len(res.Dirs) > limit
+				if more {
+					res.Dirs = res.Dirs[:limit]
 				}
+				if a.json {
+					return a.printJSON(largeFilesOutput{Dirs: res.Dirs, More: more})
+				}
+				defer func() {
+					if more && !a.quiet {
+						fmt.Fprintf(a.stderr, "more directories hold such files: raise --limit (now %d)\n", limit)
+					}
+				}()
 				if len(res.Dirs) == 0 {
 					fmt.Fprintf(a.stdout, "No files of %s or more.\n", humanSize(n))
 					return nil
@@ -82,7 +99,8 @@ holding files of at least MIN_SIZE, by their total.`,
 			if err != nil {
 				return err
 			}
-			res, err := call[treeUsage](ctx, a, eng, "tree.usage", map[string]any{"path": abs, "depth": depth, "top": top})
+			text, b64 := pathArg(abs)
+			res, err := call[bindings.TreeUsage](ctx, a, eng, "tree.usage", bindings.TreeUsageParams{Path: text, PathB64: b64, Depth: depth, Top: top})
 			if err != nil {
 				return err
 			}

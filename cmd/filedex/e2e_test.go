@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -365,14 +366,19 @@ func TestCLI_Errors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"unknown flag", []string{"find", "--colour"}, 2, "unknown flag: --colour"},
 		{"bad engine", []string{"--engine", "jvm", "stats"}, 2, `--engine must be native or wasi, not "jvm"`},
-		{"missing argument", []string{"scan"}, 2, "missing PATH"},
+		{"missing argument", []string{"tag", "add", "x"}, 2, "missing a tag NAME and at least one PATH"},
 		{"bad job id", []string{"jobs", "cancel", "seven"}, 2, `job ID must be a positive number, not "seven"`},
-		{"unknown job", []string{"jobs", "cancel", "999"}, 1, "not found"},
+		{"unknown job", []string{"jobs", "cancel", "999"}, 1, "no such job"},
 		{"bad mode", []string{"scan", "--mode", "fast", tree}, 2, `--mode must be metadata, content or deep, not "fast"`},
 		{"library is a file", []string{"--library", file, "stats"}, 1, "is a file, not a directory"},
 		{"library under a file", []string{"--library", filepath.Join(file, "lib"), "stats"}, 1, "not a directory"},
 		{"bad color", []string{"tag", "create", "y", "--color", "red"}, 2, "--color must be #RRGGBB"},
 		{"fresh without yes", []string{"migrate", "fresh"}, 2, "add --yes"},
+		{"limit too large for a number", []string{"find", "--limit", "99999999999999999999"}, 2, "--limit 99999999999999999999: too large"},
+		{"limit not a number", []string{"ls", "--limit", "ten"}, 2, "--limit ten: not a whole number"},
+		{"unknown kind", []string{"find", "--kind", "folder"}, 2, "--kind folder: not a kind; use one of file, directory, symlink, unknown, image"},
+		{"under outside every location", []string{"find", "--under", "/nonexistent-filedex-dir"}, 1, "/nonexistent-filedex-dir is not inside any location"},
+		{"location added twice", []string{"location", "add", tree}, 1, tree + " is already a location"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.run(tc.args...)
@@ -386,6 +392,10 @@ func TestCLI_Errors(t *testing.T) {
 			if !strings.HasPrefix(lines[0], "filedex: ") || !strings.Contains(lines[0], tc.msg) {
 				t.Errorf("stderr = %q, want one line \"filedex: …%s…\"", r.stderr, tc.msg)
 			}
+			// The user's terms: no request member or error class before the message.
+			if m := regexp.MustCompile(`(^filedex: |: )(\w+: )?(not found|conflict|invalid argument): |strconv\.`).FindString(lines[0]); m != "" {
+				t.Errorf("stderr = %q: the message starts with the engine's %q", lines[0], m)
+			}
 			// Usage errors add one hint line; failures nothing.
 			if want := map[int]int{1: 1, 2: 2}[tc.code]; len(lines) != want {
 				t.Errorf("stderr has %d lines, want %d: %q", len(lines), want, r.stderr)
@@ -396,7 +406,7 @@ func TestCLI_Errors(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout not empty on error: %q", r.stdout)
 			}
-			// --json: the error object is the only output, exit 1.
+			// --json: the error object is the only output, with the same exit code.
 			j := c.run(append([]string{"--json"}, tc.args...)...)
 			var doc struct {
 				Error *struct {
@@ -404,7 +414,7 @@ func TestCLI_Errors(t *testing.T) {
 					Message string `json:"message"`
 				} `json:"error"`
 			}
-			if j.code != 1 || json.Unmarshal([]byte(j.stdout), &doc) != nil || doc.Error == nil || !strings.Contains(doc.Error.Message, tc.msg) || doc.Error.Code == 0 {
+			if j.code != tc.code || json.Unmarshal([]byte(j.stdout), &doc) != nil || doc.Error == nil || !strings.Contains(doc.Error.Message, tc.msg) || doc.Error.Code == 0 {
 				t.Errorf("--json: exit %d, stdout %q, stderr %q", j.code, j.stdout, j.stderr)
 			}
 		})

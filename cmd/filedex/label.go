@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
@@ -22,10 +25,10 @@ labelled Work or anything below it.`,
 	}
 	var parent string
 	create := &cobra.Command{
-		Use:   "create NAME",
-		Short: "Create a label (below --parent)",
+		Use:   "create NAME|PATH",
+		Short: "Create a label (below --parent); a path A/B/C creates what is missing of it",
 		Example: `  filedex label create Clients --parent Work
-  filedex label create 2024 --parent Work/Clients`,
+  filedex label create projects/go/stdlib`,
 		Args: argsRange(1, 1, "a label NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -33,11 +36,7 @@ labelled Work or anything below it.`,
 			if err != nil {
 				return err
 			}
-			params := map[string]any{"name": args[0]}
-			if parent != "" {
-				params["parent"] = parent
-			}
-			l, err := call[core.Label](ctx, a, eng, "label.create", params)
+			l, err := a.createLabelPath(ctx, eng, parent, args[0])
 			if err != nil {
 				return tagHint(err, "label", parent)
 			}
@@ -63,9 +62,7 @@ labelled Work or anything below it.`,
 			if err != nil {
 				return err
 			}
-			res, err := call[struct {
-				Labels []core.Label `json:"labels"`
-			}](ctx, a, eng, "label.list", nil)
+			res, err := call[bindings.LabelList](ctx, a, eng, "label.list", bindings.NoParams{})
 			if err != nil {
 				return err
 			}
@@ -93,4 +90,40 @@ labelled Work or anything below it.`,
 		a.relationCommand("label", "remove", "label.remove", "Take a label off files", "filedex label remove Work/Acme contract.pdf"),
 	)
 	return cmd
+}
+
+// createLabelPath creates the label name below parent; a name holding '/' is a path, and
+// its missing labels are created one level at a time, like mkdir -p (the hint of a failed
+// "label add" suggests "label create A/B"). The existing labels of the path are kept; the
+// last one must be new, as "label create" of an existing label is a conflict.
+func (a *app) createLabelPath(ctx context.Context, eng bindings.Engine, parent, name string) (core.Label, error) {
+	parts := strings.Split(strings.Trim(name, "/"), "/")
+	if len(parts) == 1 || slices.Contains(parts, "") {
+		return call[core.Label](ctx, a, eng, "label.create", bindings.LabelCreateParams{Name: name, ParentName: parent})
+	}
+	res, err := call[bindings.LabelList](ctx, a, eng, "label.list", bindings.NoParams{})
+	if err != nil {
+		return core.Label{}, err
+	}
+	exists := map[string]bool{}
+	for _, l := range res.Labels {
+		exists[l.Path] = true
+	}
+	path := parent
+	var l core.Label
+	for i, p := range parts {
+		next := p
+		if path != "" {
+			next = path + "/" + p
+		}
+		if exists[next] && i < len(parts)-1 {
+			path = next
+			continue
+		}
+		if l, err = call[core.Label](ctx, a, eng, "label.create", bindings.LabelCreateParams{Name: p, ParentName: path}); err != nil {
+			return core.Label{}, err
+		}
+		path = l.Path
+	}
+	return l, nil
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
@@ -45,7 +48,7 @@ func (a *app) locationCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			loc, err := call[core.Location](ctx, a, eng, "location.add", map[string]any{"path": p, "name": name, "mode": mode, "ignore": ignore})
+			loc, err := call[core.Location](ctx, a, eng, "location.add", bindings.LocationAddParams{Path: p, Name: name, Mode: core.IndexMode(mode), Ignore: ignore})
 			if err != nil {
 				return err
 			}
@@ -77,7 +80,7 @@ func (a *app) locationCommand() *cobra.Command {
 				return err
 			}
 			if a.json {
-				return a.printJSON(map[string]any{"locations": locs, "next": nil})
+				return a.printJSON(bindings.LocationList{Locations: locs})
 			}
 			if len(locs) == 0 {
 				fmt.Fprintln(a.stdout, "No locations yet. Add one with: filedex scan DIR")
@@ -106,35 +109,62 @@ func (a *app) locationCommand() *cobra.Command {
 		},
 	}
 	rm := &cobra.Command{
-		Use:     "rm ID|PATH",
+		Use:     "rm ID|NAME|PATH",
 		Aliases: []string{"remove"},
 		Short:   "Forget a location's index (files on disk are never touched)",
 		Example: `  filedex location rm 3
+  filedex location rm photos
   filedex location rm ~/Pictures`,
-		Args: argsRange(1, 1, "ID or PATH of a location"),
+		Args: argsRange(1, 1, "ID, NAME or PATH of a location"),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return a.complete(cmd, func(ctx context.Context, eng bindings.Engine) ([]string, error) {
+				locs, err := a.locations(ctx)
+				var names []string
+				for _, l := range locs {
+					if l.Name != "" {
+						names = append(names, l.Name)
+					}
+					names = append(names, l.Path)
+				}
+				return names, err
+			}, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			params := map[string]any{}
+			var ref bindings.LocationRef
 			var mount []string
 			if id, err := strconv.ParseInt(args[0], 10, 64); err == nil && id > 0 {
-				params["id"] = id
+				ref.ID = id
 			} else {
 				p, err := filepath.Abs(args[0])
 				if err != nil {
 					return err
 				}
-				params["path"] = p
+				ref.Path = p
 				mount = append(mount, p)
 			}
-			eng, err := a.open(ctx, mount...)
-			if err != nil {
+			if _, err := a.open(ctx, mount...); err != nil {
 				return err
 			}
-			if _, err := call[map[string]any](ctx, a, eng, "location.remove", params); err != nil {
+			if ref.Path != "" && !filepath.IsAbs(args[0]) && !strings.ContainsRune(args[0], filepath.Separator) {
+				// A bare word names a location by its name first (location add --name),
+				// then a directory of the working directory.
+				locs, err := a.locations(ctx)
+				if err != nil {
+					return err
+				}
+				for _, l := range locs {
+					if l.Name == args[0] {
+						ref = bindings.LocationRef{ID: l.ID}
+						break
+					}
+				}
+			}
+			if _, err := call[bindings.Removed](ctx, a, a.eng, "location.remove", ref); err != nil {
 				return err
 			}
 			if a.json {
-				return a.printJSON(map[string]any{"removed": true})
+				return a.printJSON(bindings.Removed{Removed: true})
 			}
 			if !a.quiet {
 				fmt.Fprintf(a.stdout, "Removed location %s from the index (files untouched).\n", args[0])
@@ -155,14 +185,7 @@ func (a *app) locations(ctx context.Context) ([]core.Location, error) {
 	var out []core.Location
 	after := ""
 	for {
-		params := map[string]any{"limit": 1000}
-		if after != "" {
-			params["after"] = after
-		}
-		page, err := call[struct {
-			Locations []core.Location `json:"locations"`
-			Next      *string         `json:"next"`
-		}](ctx, a, eng, "location.list", params)
+		page, err := call[bindings.LocationList](ctx, a, eng, "location.list", bindings.LocationListParams{Page: core.Page{Limit: core.MaxLimit, After: after}})
 		if err != nil {
 			return nil, err
 		}
@@ -174,6 +197,68 @@ func (a *app) locations(ctx context.Context) ([]core.Location, error) {
 	}
 	if out == nil {
 		out = []core.Location{}
+	}
+	return out, nil
+}
+
+// reachableLocations lists the paths of the locations a bare "filedex scan" rescans: every
+// location whose directory is reachable now (an unplugged drive is skipped, with a note).
+// The engine it opened to ask is closed again, so that the scan opens one with the
+// locations mounted (--engine wasi).
+func (a *app) reachableLocations(ctx context.Context) ([]string, error) {
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.close(); err != nil {
+		return nil, err
+	}
+	if len(locs) == 0 {
+		return nil, usagef("no locations yet: give a PATH to scan (it becomes a location)")
+	}
+	var paths []string
+	for _, l := range locs {
+		if err := needDir(l.Path); err != nil {
+			if !a.quiet && !a.json {
+				fmt.Fprintf(a.stderr, "skipping location %d: %v\n", l.ID, err)
+			}
+			continue
+		}
+		paths = append(paths, l.Path)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no location is reachable now (filedex location list shows them)")
+	}
+	return paths, nil
+}
+
+// enclosingLocations replaces each path that lies inside a location (below its root) with
+// that location's root, saying so: a scan indexes a location as a whole, and a location
+// inside another is refused, so "scan /usr/local/go/src" within a /usr location rescans
+// /usr. Duplicates are dropped. The engine opened to ask is closed again (see
+// reachableLocations).
+func (a *app) enclosingLocations(ctx context.Context, paths []string) ([]string, error) {
+	locs, err := a.locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.close(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range paths {
+		for _, l := range locs {
+			if p != l.Path && strings.HasPrefix(p, strings.TrimSuffix(l.Path, string(filepath.Separator))+string(filepath.Separator)) {
+				if !a.quiet && !a.json {
+					fmt.Fprintf(a.stderr, "%s is inside the location %s: rescanning it\n", p, l.Path)
+				}
+				p = l.Path
+				break
+			}
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
 	return out, nil
 }

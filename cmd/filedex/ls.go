@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"bufio"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -12,75 +12,19 @@ import (
 	"github.com/filedex/filedex/core"
 )
 
-// entryPage is entry.list's and entry.find's result, and the --json shape of
-// ls and find (INTERFACES.md).
-type entryPage struct {
-	Entries []core.Entry `json:"entries"`
-	Next    *string      `json:"next"`
-}
-
-// pageFlags are --limit and --after: with --limit, one page and its cursor;
-// without, every page (the whole answer, next null).
-type pageFlags struct {
-	limit int
-	after string
-}
-
-func (p *pageFlags) add(cmd *cobra.Command) {
-	cmd.Flags().IntVar(&p.limit, "limit", 0, "at most N results, then print the cursor of the next page")
-	cmd.Flags().StringVar(&p.after, "after", "", "continue after this cursor (from a previous --limit)")
-}
-
-func (p *pageFlags) check() error {
-	if p.limit < 0 || p.limit > core.MaxLimit {
-		return usagef("--limit must be between 1 and %d", core.MaxLimit)
-	}
-	return nil
-}
-
-// fetchEntries calls an entry-listing method page by page.
-func (a *app) fetchEntries(ctx context.Context, eng bindings.Engine, method string, params map[string]any, pf pageFlags) (entryPage, error) {
-	out := entryPage{Entries: []core.Entry{}}
-	after := pf.after
-	for {
-		params["limit"] = 1000
-		if pf.limit > 0 {
-			params["limit"] = pf.limit - len(out.Entries)
-		}
-		delete(params, "after")
-		if after != "" {
-			params["after"] = after
-		}
-		page, err := call[entryPage](ctx, a, eng, method, params)
-		if err != nil {
-			return out, err
-		}
-		out.Entries = append(out.Entries, page.Entries...)
-		out.Next = page.Next
-		if page.Next == nil || (pf.limit > 0 && len(out.Entries) >= pf.limit) {
-			return out, nil
-		}
-		after = *page.Next
-	}
-}
-
-// printNext tells a person how to get the next page (on stderr: stdout keeps
-// only results, so a pipe sees none of it).
-func (a *app) printNext(cmd *cobra.Command, next *string) {
-	if next != nil && !a.quiet {
-		fmt.Fprintf(a.stderr, "more results: add --after %s\n", *next)
-	}
-}
-
 func (a *app) lsCommand() *cobra.Command {
 	var pf pageFlags
+	var print0 bool
 	cmd := &cobra.Command{
 		Use:   "ls [PATH]",
 		Short: "List the indexed children of a directory",
 		Long: `Ls lists what the index knows about a directory (default: the current one),
-directories first: no disk access, so it also works for unplugged drives.`,
+directories first: no disk access, so it also works for unplugged drives.
+Names print byte for byte as on disk; -0 prints the children's absolute paths,
+each ended by a NUL, for xargs -0.`,
 		Example: `  filedex ls ~/Documents
   filedex ls . --limit 20
+  filedex ls ~/Documents -0 | xargs -0 stat
   filedex --json ls ~/Documents | jq '.entries[] | {name, size}'`,
 		Args:              argsRange(0, 1, "a directory"),
 		ValidArgsFunction: dirCompletion,
@@ -104,35 +48,62 @@ directories first: no disk access, so it also works for unplugged drives.`,
 			if err != nil {
 				return err
 			}
-			page, err := a.fetchEntries(ctx, eng, "entry.list", map[string]any{"path": abs, "dirs_first": true}, pf)
+			params := bindings.EntryListParams{EntryRef: entryRef(abs), ListOptions: core.ListOptions{DirsFirst: true}}
+			w := bufio.NewWriterSize(a.stdout, 64<<10)
+			defer w.Flush()
+			var out *jsonList
+			if a.json {
+				out = newJSONList(w, "entries")
+			}
+			next, err := a.streamEntries(ctx, eng, "entry.list", nil, &params, pf, func(es []core.Entry) error {
+				for i := range es {
+					e := &es[i]
+					switch {
+					case out != nil:
+						if err := out.add(e); err != nil {
+							return err
+						}
+					case print0:
+						writePath(w, e.Path, 0)
+					default:
+						a.lsLine(w, e)
+					}
+				}
+				return nil
+			})
 			if err != nil {
+				return a.listingError(w, err)
+			}
+			if out != nil {
+				return out.end("next", next)
+			}
+			if err := w.Flush(); err != nil {
 				return err
 			}
-			if a.json {
-				return a.printJSON(page)
-			}
-			t := &table{}
-			for _, e := range page.Entries {
-				name, color := e.Name, ""
-				switch e.Kind {
-				case core.KindDirectory:
-					name, color = name+"/", colBlue
-				case core.KindSymlink:
-					name, color = name+"@", colCyan
-				}
-				size := humanSize(e.Size)
-				if e.Kind == core.KindDirectory {
-					size = "-"
-				}
-				t.add(cell{text: size, right: true}, cell{text: e.ModifiedAt.Local().Format("2006-01-02 15:04"), color: colDim}, cell{text: name, color: color})
-			}
-			a.printTable(t)
-			a.printNext(cmd, page.Next)
+			a.printNext(next)
 			return nil
 		},
 	}
 	pf.add(cmd)
+	cmd.Flags().BoolVarP(&print0, "print0", "0", false, "print absolute paths, each ended by NUL (for xargs -0)")
 	return cmd
+}
+
+// lsLine prints one child: size, modification time, name. The columns have fixed widths
+// (humanSize is at most 10 characters), so each line prints as soon as it is read.
+func (a *app) lsLine(w *bufio.Writer, e *core.Entry) {
+	name, color := e.Name, ""
+	switch e.Kind {
+	case core.KindDirectory:
+		name, color = name+"/", colBlue
+	case core.KindSymlink:
+		name, color = name+"@", colCyan
+	}
+	size := humanSize(e.Size)
+	if e.Kind == core.KindDirectory {
+		size = "-"
+	}
+	fmt.Fprintf(w, "%10s  %s  %s\n", size, a.paint(colDim, shortTime(e.ModifiedAt)), a.paint(color, name))
 }
 
 // notAFile refuses a path that exists on disk as a file where a directory is

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -97,19 +98,33 @@ func (a *app) report(err error) int {
 	msg := errorMessage(err)
 	if a.json {
 		// With --json stdout carries exactly one document: the error object
-		// replaces whatever the command would have printed. The contract
-		// says exit 1 for every error in this mode.
+		// replaces whatever the command would have printed. The exit code is
+		// the same as without --json, so a script tells usage from failure.
 		a.printJSON(jsonError{Error: errorObject(err, msg)})
-		if ie != nil {
-			return code
-		}
-		return 1
+		return code
 	}
 	fmt.Fprintf(a.stderr, "filedex: %s\n", msg)
 	if code == 2 && a.cmdPath != "" {
 		fmt.Fprintf(a.stderr, "Run '%s --help' for usage.\n", a.cmdPath)
 	}
 	return code
+}
+
+// flagValue matches pflag's message for a value it cannot parse, whose tail is a bare
+// strconv error ("strconv.ParseInt: parsing "99…": value out of range").
+var flagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: strconv\.Parse(Int|Uint|Float|Bool): parsing ".*": (.*)$`)
+
+// flagError words pflag's parse errors in the user's terms.
+func flagError(err error) error {
+	m := flagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &usageError{msg: err.Error()}
+	}
+	what := map[string]string{"Int": "a whole number", "Uint": "a whole number", "Float": "a number", "Bool": "true or false"}[m[3]]
+	if m[4] == "value out of range" {
+		return usagef("%s %s: too large (%s is expected)", m[2], m[1], what)
+	}
+	return usagef("%s %s: not %s", m[2], m[1], what)
 }
 
 // errorMessage is the one line shown for err: the engine's message without
@@ -171,8 +186,27 @@ $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.`,
 	root.RegisterFlagCompletionFunc("library", dirCompletion)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		a.cmdPath = cmd.CommandPath()
-		return &usageError{msg: err.Error()}
+		return flagError(err)
 	})
+	var showVersion bool
+	root.Flags().BoolVar(&showVersion, "version", false, "print the versions of filedex, SQLite and the schema")
+	version := a.versionCommand()
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		switch {
+		case showVersion:
+			return version.RunE(cmd, nil)
+		case a.json:
+			// --json promises one JSON document: the commands, as help lists them.
+			return a.printJSON(commandsJSON(cmd))
+		}
+		return cmd.Help()
+	}
 	root.AddGroup(
 		&cobra.Group{ID: "index", Title: "Indexing:"},
 		&cobra.Group{ID: "query", Title: "Finding files:"},
@@ -197,13 +231,31 @@ $XDG_DATA_HOME/filedex/default, else ~/.local/share/filedex/default.`,
 		c.GroupID = "organize"
 		root.AddCommand(c)
 	}
-	for _, c := range append(a.maintCommands(), a.migrateCommand(), a.syncCommand(), a.deviceCommand(), a.rpcCommand(), a.versionCommand()) {
+	for _, c := range append(a.maintCommands(), a.migrateCommand(), a.syncCommand(), a.deviceCommand(), a.rpcCommand(), version) {
 		c.GroupID = "maint"
 		root.AddCommand(c)
 	}
 	root.SetHelpCommandGroupID("maint")
 	root.SetCompletionCommandGroupID("maint")
 	return root
+}
+
+// commandJSON describes a command for "filedex --json".
+type commandJSON struct {
+	Name     string        `json:"name"`
+	Usage    string        `json:"usage"`
+	Short    string        `json:"short"`
+	Commands []commandJSON `json:"commands,omitempty"`
+}
+
+func commandsJSON(cmd *cobra.Command) commandJSON {
+	c := commandJSON{Name: cmd.Name(), Usage: cmd.UseLine(), Short: cmd.Short}
+	for _, sub := range cmd.Commands() {
+		if sub.IsAvailableCommand() {
+			c.Commands = append(c.Commands, commandsJSON(sub))
+		}
+	}
+	return c
 }
 
 // dirCompletion completes directory names only.

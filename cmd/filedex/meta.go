@@ -8,14 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/filedex/filedex/core"
+	"github.com/filedex/filedex/bindings"
 )
-
-// entryMetadata is metadata.get's and metadata.set's result.
-type entryMetadata struct {
-	Entry    core.Entry     `json:"entry"`
-	Metadata *core.Metadata `json:"metadata"`
-}
 
 func (a *app) metaCommand() *cobra.Command {
 	var note, data string
@@ -33,44 +27,46 @@ func (a *app) metaCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			set := map[string]any{"path": p}
+			set := bindings.MetadataSetParams{EntryRef: entryRef(p)}
+			changed := false
 			f := cmd.Flags()
 			if f.Changed("note") {
-				set["notes"] = note
+				set.Notes, changed = &note, true
 			}
+			yes, no := true, false
 			switch {
 			case fav && nofav:
 				return usagef("--favorite and --no-favorite exclude each other")
 			case fav:
-				set["favorite"] = true
+				set.Favorite, changed = &yes, true
 			case nofav:
-				set["favorite"] = false
+				set.Favorite, changed = &no, true
 			}
 			switch {
 			case hid && nohid:
 				return usagef("--hidden and --no-hidden exclude each other")
 			case hid:
-				set["hidden"] = true
+				set.Hidden, changed = &yes, true
 			case nohid:
-				set["hidden"] = false
+				set.Hidden, changed = &no, true
 			}
 			if f.Changed("data") {
 				if !json.Valid([]byte(data)) {
 					return usagef("--data must be a JSON object, e.g. '{\"client\":\"acme\"}'")
 				}
-				set["custom_data"] = json.RawMessage(data)
+				set.CustomData, changed = json.RawMessage(data), true
 			}
 			ctx := cmd.Context()
 			eng, err := a.open(ctx, p)
 			if err != nil {
 				return err
 			}
-			method := "metadata.get"
-			params := map[string]any{"path": p}
-			if len(set) > 1 {
-				method, params = "metadata.set", set
+			var res bindings.EntryMetadata
+			if changed {
+				res, err = call[bindings.EntryMetadata](ctx, a, eng, "metadata.set", set)
+			} else {
+				res, err = call[bindings.EntryMetadata](ctx, a, eng, "metadata.get", set.EntryRef)
 			}
-			res, err := call[entryMetadata](ctx, a, eng, method, params)
 			if err != nil {
 				return err
 			}
@@ -91,10 +87,10 @@ func (a *app) metaCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) printMeta(r entryMetadata) {
+func (a *app) printMeta(r bindings.EntryMetadata) {
 	e := r.Entry
 	out := a.stdout
-	fmt.Fprintln(out, a.paint(colBold, a.displayPath(e.Path)))
+	fmt.Fprintln(out, a.paint(colBold, e.Path))
 	line := fmt.Sprintf("  %s, %s, modified %s", e.Kind, humanSize(e.Size), shortTime(e.ModifiedAt))
 	if e.Content != nil {
 		line += fmt.Sprintf(", content %s (%s)", e.Content.CasID, e.Content.Kind)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
@@ -55,7 +56,7 @@ moves into it. Both must be inside the same location and file system.`,
 			if err != nil {
 				return err
 			}
-			e, err := call[core.Entry](ctx, a, eng, "entry.move", map[string]any{"src": src, "dst": dst})
+			e, err := call[core.Entry](ctx, a, eng, "entry.move", bindings.EntryMoveParams{Src: src, Dst: dst})
 			if err != nil {
 				return err
 			}

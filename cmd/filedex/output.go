@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -78,21 +77,10 @@ func rate(n int64, d time.Duration) string {
 	return fmt.Sprintf("%.0f/s", r)
 }
 
-// displayPath shows p relative to the working directory when it is under it
-// and that is shorter; otherwise absolute. Scripts that need absolute paths
-// use --json (or find, which always prints them).
-func (a *app) displayPath(p string) string {
-	if a.cwd == "" || !filepath.IsAbs(p) {
-		return p
-	}
-	if p == a.cwd {
-		return "."
-	}
-	if rel, err := filepath.Rel(a.cwd, p); err == nil && !strings.HasPrefix(rel, "..") && len(rel) < len(p) {
-		return rel
-	}
-	return p
-}
+// displayPath is how a path prints in summaries and tables: absolute, as the index stores it.
+// Paths relative to the working directory read differently from another directory, in a log
+// or a paste, and each command then printed some paths one way and others the other.
+func (a *app) displayPath(p string) string { return p }
 
 // ANSI colours, used only when stdout is a terminal and NO_COLOR is unset.
 const (

@@ -170,10 +170,20 @@ func TestREADME_Tour(t *testing.T) {
 	home := sandboxHome(t)
 	env := sandboxEnv(home, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))
 	out := runShell(t, home, env, "set -x\n"+s.body)
+	// Each line of the tour shows something (run one by one in a second sandbox): a line
+	// that printed nothing would teach a new user nothing.
+	home2 := sandboxHome(t)
+	env2 := sandboxEnv(home2, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))
+	for _, line := range strings.Split(strings.TrimSpace(s.body), "\n") {
+		if lineOut := runShell(t, home2, env2, line); strings.TrimSpace(lineOut) == "" {
+			t.Errorf("tour line %q printed nothing", line)
+		}
+	}
 	for _, want := range []string{
-		"Indexed Documents: 5 files",
+		"Indexed " + filepath.Join(home, "Documents") + ": 5 files",
 		filepath.Join(home, "Documents/taxes/2024.pdf"),
 		"tax report final.txt",
+		filepath.Join(home, "Documents/copies/tax report final (1).txt"),
 		"1 duplicate group",
 		"bytes per entry",
 		"verified",

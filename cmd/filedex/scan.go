@@ -47,20 +47,21 @@ func (a *app) scanCommand() *cobra.Command {
 	var mode string
 	var ignore []string
 	cmd := &cobra.Command{
-		Use:   "scan PATH...",
+		Use:   "scan [PATH...]",
 		Short: "Index directories (adding each as a location if it is not one)",
 		Long: `Scan adds each PATH as a location if it is not one yet, then indexes it: new,
 changed, moved and deleted files are recorded. A rescan only writes what
-changed. Progress is shown on a terminal; Ctrl-C (or SIGTERM) pauses the scan
-cleanly at its next commit and 'filedex jobs resume' continues it where it
-stopped.
+changed. Without a PATH it rescans every location that is reachable; a PATH
+inside a location rescans that location. Progress is shown on a terminal;
+Ctrl-C (or SIGTERM) pauses the scan cleanly at its next commit and 'filedex
+jobs resume' continues it where it stopped.
 
 Modes: metadata (names, sizes, times), content (also content ids, for
 duplicates), deep (also full-content hashes and media data).`,
 		Example: `  filedex scan ~/Documents
   filedex scan --mode metadata /srv/archive --ignore '*.tmp' --ignore node_modules
   filedex --json scan . | jq .summary`,
-		Args:              argsRange(1, -1, "PATH (a directory to index)"),
+		Args:              argsRange(0, -1, "PATH (a directory to index)"),
 		ValidArgsFunction: dirCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if mode != "" && !core.IndexMode(mode).Valid() {
@@ -74,6 +75,13 @@ duplicates), deep (also full-content hashes and media data).`,
 				if err := needDir(p); err != nil {
 					return err
 				}
+			}
+			if len(paths) == 0 {
+				if paths, err = a.reachableLocations(cmd.Context()); err != nil {
+					return err
+				}
+			} else if paths, err = a.enclosingLocations(cmd.Context(), paths); err != nil {
+				return err
 			}
 			return a.scan(cmd.Context(), paths, core.IndexMode(mode), ignore)
 		},
@@ -116,7 +124,7 @@ type jobRunParams struct {
 	Progress bool  `json:"progress,omitempty"`
 }
 
-// scanOutput is scan's --json document (INTERFACES.md).
+// scanOutput is scan's --json document (README, "--json").
 type scanOutput struct {
 	Locations []core.Location `json:"locations"`
 	Summary   scanTotals      `json:"summary"`

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -37,7 +39,7 @@ func (a *app) tagCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := call[core.Tag](ctx, a, eng, "tag.create", map[string]any{"name": args[0], "color": color, "icon": icon})
+			t, err := call[core.Tag](ctx, a, eng, "tag.create", bindings.TagCreateParams{Name: args[0], Color: color, Icon: icon})
 			if err != nil {
 				return err
 			}
@@ -65,31 +67,12 @@ func (a *app) tagCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var tags []core.Tag
-			after := ""
-			for {
-				params := map[string]any{"limit": 1000}
-				if after != "" {
-					params["after"] = after
-				}
-				res, err := call[struct {
-					Tags []core.Tag `json:"tags"`
-					Next *string    `json:"next"`
-				}](ctx, a, eng, "tag.list", params)
-				if err != nil {
-					return err
-				}
-				tags = append(tags, res.Tags...)
-				if res.Next == nil {
-					break
-				}
-				after = *res.Next
-			}
-			if tags == nil {
-				tags = []core.Tag{}
+			tags, err := a.allTags(ctx, eng)
+			if err != nil {
+				return err
 			}
 			if a.json {
-				return a.printJSON(map[string]any{"tags": tags, "next": nil})
+				return a.printJSON(bindings.TagList{Tags: tags})
 			}
 			if len(tags) == 0 {
 				fmt.Fprintln(a.stdout, "No tags yet. Create one with: filedex tag create NAME")
@@ -114,22 +97,23 @@ func (a *app) tagCommand() *cobra.Command {
 // deleteCommand builds "tag delete" and "label delete".
 func (a *app) deleteCommand(noun, short, example string) *cobra.Command {
 	return &cobra.Command{
-		Use:     "delete NAME",
-		Aliases: []string{"rm"},
-		Short:   short,
-		Example: "  " + example,
-		Args:    argsRange(1, 1, "a "+noun+" NAME"),
+		ValidArgsFunction: a.nameCompletion(noun),
+		Use:               "delete NAME",
+		Aliases:           []string{"rm"},
+		Short:             short,
+		Example:           "  " + example,
+		Args:              argsRange(1, 1, "a "+noun+" NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			eng, err := a.open(ctx)
 			if err != nil {
 				return err
 			}
-			if _, err := call[bindings.Removed](ctx, a, eng, noun+".delete", map[string]any{"name": args[0]}); err != nil {
+			if _, err := call[bindings.Removed](ctx, a, eng, noun+".delete", bindings.TagRef{Name: args[0]}); err != nil {
 				return tagHint(err, noun, args[0])
 			}
 			if a.json {
-				return a.printJSON(map[string]any{"removed": true})
+				return a.printJSON(bindings.Removed{Removed: true})
 			}
 			if !a.quiet {
 				fmt.Fprintf(a.stdout, "Deleted %s %s.\n", noun, args[0])
@@ -142,7 +126,14 @@ func (a *app) deleteCommand(noun, short, example string) *cobra.Command {
 // relationCommand builds "tag add", "tag remove", "label add" and "label
 // remove": NAME then PATH..., one method call for all paths.
 func (a *app) relationCommand(noun, verb, method, short, example string) *cobra.Command {
+	names := a.nameCompletion(noun)
 	return &cobra.Command{
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) == 0 {
+				return names(cmd, args, toComplete)
+			}
+			return nil, cobra.ShellCompDirectiveDefault // paths
+		},
 		Use:     verb + " NAME PATH...",
 		Short:   short,
 		Example: "  " + example,
@@ -158,7 +149,15 @@ func (a *app) relationCommand(noun, verb, method, short, example string) *cobra.
 			if err != nil {
 				return err
 			}
-			res, err := call[bindings.Changed](ctx, a, eng, method, map[string]any{"name": name, "paths": paths})
+			params := bindings.TagApplyParams{Name: name}
+			for _, p := range paths {
+				if text, b64 := pathArg(p); b64 != "" {
+					params.PathsB64 = append(params.PathsB64, b64)
+				} else {
+					params.Paths = append(params.Paths, text)
+				}
+			}
+			res, err := call[bindings.Changed](ctx, a, eng, method, params)
 			if err != nil {
 				return tagHint(err, noun, name)
 			}
@@ -198,4 +197,84 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-var _ = context.Background
+// nameCompletion completes the first argument with tag or label names.
+func (a *app) nameCompletion(noun string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if noun == "label" {
+			return a.labelCompletion(cmd, args, toComplete)
+		}
+		return a.tagCompletion(cmd, args, toComplete)
+	}
+}
+
+// allTags reads every tag, page by page (a library holds few).
+func (a *app) allTags(ctx context.Context, eng bindings.Engine) ([]core.Tag, error) {
+	tags := []core.Tag{}
+	p := core.Page{Limit: core.MaxLimit}
+	for {
+		res, err := call[bindings.TagList](ctx, a, eng, "tag.list", p)
+		if err != nil {
+			return nil, err
+		}
+		tags = append(tags, res.Tags...)
+		if res.Next == nil {
+			return tags, nil
+		}
+		p.After = *res.Next
+	}
+}
+
+// tagCompletion completes tag names from the library (nothing when it cannot be read).
+func (a *app) tagCompletion(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.complete(cmd, func(ctx context.Context, eng bindings.Engine) ([]string, error) {
+		tags, err := a.allTags(ctx, eng)
+		var names []string
+		for _, t := range tags {
+			names = append(names, t.Name)
+		}
+		return names, err
+	}, toComplete)
+}
+
+// labelCompletion completes label paths ("Work/Clients") from the library.
+func (a *app) labelCompletion(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return a.complete(cmd, func(ctx context.Context, eng bindings.Engine) ([]string, error) {
+		res, err := call[bindings.LabelList](ctx, a, eng, "label.list", bindings.NoParams{})
+		var names []string
+		for _, l := range res.Labels {
+			names = append(names, l.Path)
+		}
+		return names, err
+	}, toComplete)
+}
+
+// complete runs a completion query against the library the command line names. A library
+// that does not exist yet is not created for it.
+func (a *app) complete(cmd *cobra.Command, names func(context.Context, bindings.Engine) ([]string, error), toComplete string) ([]string, cobra.ShellCompDirective) {
+	dir, err := a.libraryDir()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	if _, err := os.Stat(filepath.Join(dir, "database.db")); err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	eng, err := a.open(ctx)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	all, _ := names(ctx, eng)
+	var out []string
+	for _, n := range all {
+		if strings.HasPrefix(n, toComplete) {
+			out = append(out, n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

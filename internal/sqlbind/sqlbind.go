@@ -10,7 +10,7 @@ import (
 )
 
 // Args binds args to parameters 1…len(args) of st. nil, nil slices and nil pointers bind
-// NULL; int, int64, string, []byte, bool, *int64 and *string bind their values.
+// NULL; int, int64, float64, string, []byte, bool, *int64 and *string bind their values.
 func Args(st *sqlite3.Stmt, args ...any) error {
 	for i, a := range args {
 		var err error
@@ -21,6 +21,8 @@ func Args(st *sqlite3.Stmt, args ...any) error {
 			err = st.BindInt64(i+1, v)
 		case int:
 			err = st.BindInt64(i+1, int64(v))
+		case float64:
+			err = st.BindFloat(i+1, v)
 		case string:
 			err = st.BindText(i+1, v)
 		case []byte:
