@@ -91,7 +91,7 @@ func onDisk(t *testing.T, root string, content bool) []string {
 	return out
 }
 
-// refCasID is the content id as FACTS.md describes it, written plainly: BLAKE3 over the size
+// refCasID is the content id as docs/facts.md describes it, written plainly: BLAKE3 over the size
 // (u64 LE) then the whole file up to 100 KiB, else 8 KiB head, four 10 KiB samples every
 // (size-16KiB)/4 bytes from 8 KiB, and the last 8 KiB; the first 16 hex digits.
 func refCasID(t *testing.T, p string) string {

@@ -136,7 +136,7 @@ func bulk(dbPath string, lib *dataset.Library, locID int64, ld *Loaded, tagIDs, 
 	if err != nil {
 		return err
 	}
-	// The schema has an FTS5 table; the module is not built in (FACTS.md).
+	// The schema has an FTS5 table; the module is not built in (docs/facts.md).
 	if err := fts5.Register(c); err != nil {
 		c.Close()
 		return err

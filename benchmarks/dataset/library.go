@@ -93,7 +93,7 @@ const (
 	FavoriteShare  = 0.005
 	NoteShare      = 0.002
 	DuplicateShare = 0.10
-	// EntriesPerDir is the mean directory size: FACTS.md's seed measurement
+	// EntriesPerDir is the mean directory size: docs/facts.md's seed measurement
 	// used "about 20 per directory".
 	EntriesPerDir = 20
 )

@@ -14,7 +14,7 @@ import (
 )
 
 // TreeRecipe describes an on-disk tree in the original system's terms
-// (FACTS.md): a number of files, a maximum depth and a fan-out per level
+// (docs/facts.md): a number of files, a maximum depth and a fan-out per level
 // ("depth × fan-out"), and a share of duplicate files.
 //
 // As in the original generator, each file draws its own depth in
@@ -38,7 +38,7 @@ type TreeRecipe struct {
 	Seed      uint64
 }
 
-// Recipes are the original system's benchmark recipes (FACTS.md) plus "tiny"
+// Recipes are the original system's benchmark recipes (docs/facts.md) plus "tiny"
 // for tests.
 var Recipes = []TreeRecipe{
 	{Name: "tiny", Files: 300, Depth: 2, Fanout: 4, DupShare: 0.10, Seed: 1},
@@ -69,7 +69,7 @@ type TreeFile struct {
 	Mtime   int64 // Unix nanoseconds
 }
 
-// Sampling constants of the cas_id algorithm (FACTS.md): files up to
+// Sampling constants of the cas_id algorithm (docs/facts.md): files up to
 // 100 KiB are hashed whole; larger ones by an 8 KiB header, four 10 KiB
 // samples spaced (size-16 KiB)/4 apart from 8 KiB, and the last 8 KiB.
 const (

@@ -122,7 +122,7 @@ func (rp *Report) writeGoals(b *strings.Builder) {
 	b.WriteString(strings.Join(rows, "\n") + "\n\n")
 }
 
-// The original system's published throughput (FACTS.md; Apple M3 Max,
+// The original system's published throughput (docs/facts.md; Apple M3 Max,
 // shape_large), which issue 3 aims to beat 50× (processing, our metadata
 // scan) and 300× (content identification, our content scan).
 var original = []struct {
@@ -138,7 +138,7 @@ var original = []struct {
 // machine): the factor is a scale, not an interleaved ratio.
 func (rp *Report) writeOriginal(b *strings.Builder) {
 	b.WriteString("### Scan throughput against the original system\n\n" +
-		"The original system's published figures (FACTS.md; Apple M3 Max, shape_large; not measured here): " +
+		"The original system's published figures (docs/facts.md; Apple M3 Max, shape_large; not measured here): " +
 		"discovery 1,662 files/s, processing 1,890 files/s, content identification 74.6 files/s. " +
 		"Issue 3 aims for 50× and 300× the last two. filedex's median throughput from the tables above, on this machine:\n\n")
 	b.WriteString("| dataset | filedex scan | files/s | original system | × theirs | issue 3 aims |\n|---|---|--:|---|--:|--:|\n")

@@ -101,7 +101,7 @@ func (t Tool) Output(args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// WalkArgs is the walk floor of FACTS.md: every entry with size, mtime and
+// WalkArgs is the walk floor of docs/facts.md: every entry with size, mtime and
 // inode, i.e. the same lstat a metadata scan needs.
 func WalkArgs(root string) []string { return []string{root, "-printf", `%p %s %T@ %i\n`} }
 

@@ -38,7 +38,7 @@ func Storage() []harness.Scenario {
 		Name:   "storage/bytes_per_entry",
 		Engine: EngineSeed,
 		Data:   harness.Library,
-		Goal:   harness.Goal{Text: "(FACTS.md measured 629 at 1M with SQLite 3.40)"},
+		Goal:   harness.Goal{Text: "(docs/facts.md measured 629 at 1M with SQLite 3.40)"},
 		Doc:    "Database file size after VACUUM ÷ entries; per table and index by a b-tree page walk (sqlitestat, dbstat's equivalent).",
 		Setup: func(f *harness.Fixture) (*harness.Bench, error) {
 			db, err := seedDB(f)
