@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/filedex/filedex/bindings"
 	"github.com/filedex/filedex/core"
 )
 
@@ -19,14 +20,8 @@ func (a *app) jobsCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		params := map[string]any{"limit": 50}
-		if !all {
-			params["active"] = true
-		}
-		res, err := call[struct {
-			Jobs []core.Job `json:"jobs"`
-			Next *string    `json:"next"`
-		}](ctx, a, eng, "job.list", params)
+		params := bindings.JobListParams{JobFilter: core.JobFilter{Active: !all}, Page: core.Page{Limit: 50}}
+		res, err := call[bindings.JobList](ctx, a, eng, "job.list", params)
 		if err != nil {
 			return err
 		}
@@ -106,9 +101,8 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 			}
 			eng := a.eng
 			if len(ids) == 0 {
-				res, err := call[struct {
-					Jobs []core.Job `json:"jobs"`
-				}](ctx, a, eng, "job.list", map[string]any{"active": true, "kind": core.JobKindScan, "limit": 1000})
+				res, err := call[bindings.JobList](ctx, a, eng, "job.list", bindings.JobListParams{
+					JobFilter: core.JobFilter{Active: true, Kind: core.JobKindScan}, Page: core.Page{Limit: 1000}})
 				if err != nil {
 					return err
 				}
@@ -174,7 +168,7 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 			if err != nil {
 				return err
 			}
-			j, err := call[core.Job](ctx, a, eng, "job.cancel", map[string]any{"id": id})
+			j, err := call[core.Job](ctx, a, eng, "job.cancel", bindings.JobRef{ID: id})
 			if err != nil {
 				return err
 			}
@@ -199,7 +193,7 @@ func (a *app) jobPath(ctx context.Context, id int64) string {
 	if !a.showProgress() {
 		return name
 	}
-	j, err := call[core.Job](ctx, a, a.eng, "job.get", map[string]any{"id": id})
+	j, err := call[core.Job](ctx, a, a.eng, "job.get", bindings.JobRef{ID: id})
 	if err != nil {
 		return name
 	}

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/filedex/filedex/bindings"
+	"github.com/filedex/filedex/core"
 )
 
 // The maintenance commands print whatever their method returns as JSON with
@@ -153,12 +156,10 @@ func (a *app) maintCommands() []*cobra.Command {
 		Args:    argsRange(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.simpleCall(cmd, "db.optimize", nil, "optimizing", func(raw json.RawMessage) {
-				var r map[string]any
+				var r core.OptimizeReport
 				json.Unmarshal(raw, &r)
-				before, _ := r["size_before"].(float64)
-				after, _ := r["size_after"].(float64)
-				if before > 0 {
-					fmt.Fprintf(a.stdout, "Optimized: %s → %s\n", humanSize(int64(before)), humanSize(int64(after)))
+				if r.SizeBefore > 0 {
+					fmt.Fprintf(a.stdout, "Optimized: %s → %s\n", humanSize(r.SizeBefore), humanSize(r.SizeAfter))
 				} else {
 					fmt.Fprintln(a.stdout, "Optimized.")
 				}
@@ -176,11 +177,7 @@ func (a *app) maintCommands() []*cobra.Command {
 			if keep < 0 {
 				return usagef("--keep must not be negative")
 			}
-			params := map[string]any{}
-			if keep > 0 {
-				params["keep"] = keep
-			}
-			return a.simpleCall(cmd, "db.backup", params, "backing up", func(raw json.RawMessage) {
+			return a.simpleCall(cmd, "db.backup", bindings.DBBackupParams{Keep: keep}, "backing up", func(raw json.RawMessage) {
 				var r backupResult
 				json.Unmarshal(raw, &r)
 				fmt.Fprintf(a.stdout, "Backed up to %s (%s, verified)\n", a.displayPath(r.Path), humanSize(r.Size))
@@ -203,7 +200,7 @@ func (a *app) maintCommands() []*cobra.Command {
 			}
 			// A damaged database is the usual reason to restore: open it anyway.
 			a.forRestore = true
-			return a.simpleCall(cmd, "db.restore", map[string]any{"file": f}, "restoring", func(raw json.RawMessage) {
+			return a.simpleCall(cmd, "db.restore", bindings.DBRestoreParams{File: f}, "restoring", func(raw json.RawMessage) {
 				fmt.Fprintf(a.stdout, "Restored from %s\n", a.displayPath(f))
 			}, f)
 		},

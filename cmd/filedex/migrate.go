@@ -80,12 +80,12 @@ recreates an empty schema (everything indexed is lost).`,
 		Example: `  filedex migrate up`,
 		Args:    argsRange(0, 0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			params := map[string]any{}
+			var params bindings.MigrationsUpParams
 			if cmd.Flags().Changed("to") {
 				if to < 1 {
 					return usagef("--to must be a migration version (1 or more)")
 				}
-				params["to"] = to
+				params.To = to
 			}
 			return badTargetIsUsage(a.simpleCall(cmd, "migrations.up", params, "migrating", func(raw json.RawMessage) {
 				var r migrateResult
@@ -111,7 +111,7 @@ recreates an empty schema (everything indexed is lost).`,
 			if steps < 1 {
 				return usagef("--steps must be at least 1")
 			}
-			return badTargetIsUsage(a.simpleCall(cmd, "migrations.down", map[string]any{"steps": steps}, "migrating", func(raw json.RawMessage) {
+			return badTargetIsUsage(a.simpleCall(cmd, "migrations.down", bindings.MigrationsDownParams{Steps: steps}, "migrating", func(raw json.RawMessage) {
 				var r migrateResult
 				json.Unmarshal(raw, &r)
 				for _, m := range r.RolledBack {
@@ -131,7 +131,7 @@ recreates an empty schema (everything indexed is lost).`,
 			if !yes {
 				return usagef("migrate fresh deletes the whole index: add --yes to confirm")
 			}
-			return a.simpleCall(cmd, "migrations.fresh", map[string]any{"force": true}, "migrating", func(json.RawMessage) {
+			return a.simpleCall(cmd, "migrations.fresh", bindings.MigrationsFreshParams{Force: true}, "migrating", func(json.RawMessage) {
 				fmt.Fprintln(a.stdout, "Schema recreated; the library is empty.")
 			})
 		},
