@@ -72,8 +72,22 @@ type ScanSummary struct {
 	Bytes    int64    `json:"bytes"`
 	Seconds  float64  `json:"seconds"`
 	Warnings []string `json:"warnings"`
-	// WarningCount counts all warnings; Warnings keeps the first maxWarnings.
+	// WarningCount counts all warnings; Warnings keeps the first MaxWarnings.
 	WarningCount int64 `json:"warning_count"`
+}
+
+// Add sums o into s: the totals of several scans (the CLI's scan of many paths).
+func (s *ScanSummary) Add(o ScanSummary) {
+	s.Added += o.Added
+	s.Updated += o.Updated
+	s.Moved += o.Moved
+	s.Removed += o.Removed
+	s.Files += o.Files
+	s.Dirs += o.Dirs
+	s.Bytes += o.Bytes
+	s.Seconds += o.Seconds
+	s.Warnings = append(s.Warnings, o.Warnings...)
+	s.WarningCount += max(o.WarningCount, int64(len(o.Warnings)))
 }
 
 // ScanResult is where a scan stands after a call: Done, or paused with its job resumable.
@@ -88,7 +102,9 @@ type ScanResult struct {
 const (
 	// JobKindScan is the kind of scan jobs.
 	JobKindScan = "scan"
-	maxWarnings = 200
+	// MaxWarnings is how many warnings a scan keeps (in its job and its summary); the rest
+	// are only counted in ScanSummary.WarningCount.
+	MaxWarnings = 200
 	// A write transaction commits after this many changed rows or this long, whichever
 	// comes first: large enough to amortize the commit (every commit writes each page it
 	// dirtied to the WAL, and the name index's inserts dirty pages all over it), small
@@ -388,7 +404,7 @@ func (s *scanner) warn(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ck.Progress.Warnings++
-	if len(s.ck.Warnings) < maxWarnings {
+	if len(s.ck.Warnings) < MaxWarnings {
 		s.ck.Warnings = append(s.ck.Warnings, fmt.Sprintf(format, args...))
 	}
 }

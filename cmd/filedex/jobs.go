@@ -111,7 +111,7 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 				}
 				if len(ids) == 0 {
 					if a.json {
-						return a.printJSON(scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}})
+						return a.printJSON(scanOutput{Locations: []core.Location{}, Summary: core.ScanSummary{Warnings: []string{}}})
 					}
 					if !a.quiet {
 						fmt.Fprintln(a.stdout, "Nothing to resume: no unfinished jobs.")
@@ -121,10 +121,10 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 			}
 			intr := a.catchInterrupt(ctx)
 			defer intr.stop()
-			out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
+			out := scanOutput{Locations: []core.Location{}, Summary: core.ScanSummary{Warnings: []string{}}}
 			for _, id := range ids {
 				bar := a.newScanBar("resume " + a.jobPath(ctx, id))
-				res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.resume", jobRunParams{ID: id, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
+				res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.resume", bindings.JobRunParams{ID: id, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
 				if err != nil {
 					bar.clear()
 					if intr.fired() {
@@ -139,7 +139,7 @@ crash or a reboot stays paused until 'filedex jobs resume' continues it.`,
 					return err
 				}
 				out.Locations = append(out.Locations, res.Location)
-				out.Summary.add(res.Summary)
+				out.Summary.Add(res.Summary)
 				if !a.json && !a.quiet {
 					a.printScanSummary(res.Location.Path, res)
 				}

@@ -109,52 +109,10 @@ func needDir(p string) error {
 	return nil
 }
 
-// scanParams are location.scan's params as the CLI sends them.
-type scanParams struct {
-	Path     string         `json:"path"`
-	Mode     core.IndexMode `json:"mode,omitempty"`
-	Ignore   []string       `json:"ignore,omitempty"`
-	BudgetMS int64          `json:"budget_ms,omitempty"`
-	Progress bool           `json:"progress,omitempty"`
-}
-
-type jobRunParams struct {
-	ID       int64 `json:"id"`
-	BudgetMS int64 `json:"budget_ms,omitempty"`
-	Progress bool  `json:"progress,omitempty"`
-}
-
 // scanOutput is scan's --json document (README, "--json").
 type scanOutput struct {
-	Locations []core.Location `json:"locations"`
-	Summary   scanTotals      `json:"summary"`
-}
-
-// scanTotals sums the summaries of the scanned locations.
-type scanTotals struct {
-	Added        int64    `json:"added"`
-	Updated      int64    `json:"updated"`
-	Moved        int64    `json:"moved"`
-	Removed      int64    `json:"removed"`
-	Files        int64    `json:"files"`
-	Dirs         int64    `json:"dirs"`
-	Bytes        int64    `json:"bytes"`
-	Seconds      float64  `json:"seconds"`
-	Warnings     []string `json:"warnings"`
-	WarningCount int64    `json:"warning_count"`
-}
-
-func (t *scanTotals) add(s core.ScanSummary) {
-	t.Added += s.Added
-	t.Updated += s.Updated
-	t.Moved += s.Moved
-	t.Removed += s.Removed
-	t.Files += s.Files
-	t.Dirs += s.Dirs
-	t.Bytes += s.Bytes
-	t.Seconds += s.Seconds
-	t.Warnings = append(t.Warnings, s.Warnings...)
-	t.WarningCount += max(s.WarningCount, int64(len(s.Warnings)))
+	Locations []core.Location  `json:"locations"`
+	Summary   core.ScanSummary `json:"summary"`
 }
 
 func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ignore []string) error {
@@ -164,11 +122,11 @@ func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ign
 	}
 	intr := a.catchInterrupt(ctx)
 	defer intr.stop()
-	out := scanOutput{Locations: []core.Location{}, Summary: scanTotals{Warnings: []string{}}}
+	out := scanOutput{Locations: []core.Location{}, Summary: core.ScanSummary{Warnings: []string{}}}
 	for _, p := range paths {
 		bar := a.newScanBar("scan " + a.displayPath(p))
 		slice, progress := a.scanSlice(), a.wantProgress()
-		res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "location.scan", scanParams{Path: p, Mode: mode, Ignore: ignore, BudgetMS: slice.Milliseconds(), Progress: progress})
+		res, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "location.scan", bindings.LocationScanParams{Path: p, Mode: mode, Ignore: ignore, BudgetMS: slice.Milliseconds(), Progress: progress})
 		if err == nil {
 			res, err = a.driveScan(ctx, eng, res, bar, intr)
 		} else if intr.fired() {
@@ -179,7 +137,7 @@ func (a *app) scan(ctx context.Context, paths []string, mode core.IndexMode, ign
 			return err
 		}
 		out.Locations = append(out.Locations, res.Location)
-		out.Summary.add(res.Summary)
+		out.Summary.Add(res.Summary)
 		if !a.json && !a.quiet {
 			a.printScanSummary(p, res)
 		}
@@ -229,7 +187,7 @@ func (a *app) driveScan(ctx context.Context, eng bindings.Engine, res core.ScanR
 			bar.clear()
 			return res, intr.error(res.Job.ID, res.Location.Path)
 		}
-		next, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.run", jobRunParams{ID: res.Job.ID, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
+		next, err := call[core.ScanResult](a.scanCtx(ctx, intr, bar), a, eng, "job.run", bindings.JobRunParams{ID: res.Job.ID, BudgetMS: a.scanSlice().Milliseconds(), Progress: a.wantProgress()})
 		if err != nil {
 			if intr.fired() { // the signal cancelled the call before it reached the scan
 				return res, intr.error(res.Job.ID, res.Location.Path)
@@ -342,6 +300,6 @@ func (a *app) printWarnings(ws []string, total int64) {
 		fmt.Fprintf(a.stdout, "  %s\n", w)
 	}
 	if rest := total - int64(min(len(ws), maxShownWarnings)); rest > 0 {
-		fmt.Fprintf(a.stdout, "  … and %s more (filedex --json jobs shows the first %d)\n", groupDigits(rest), 200)
+		fmt.Fprintf(a.stdout, "  … and %s more (filedex --json jobs shows the first %d)\n", groupDigits(rest), core.MaxWarnings)
 	}
 }
