@@ -288,6 +288,13 @@ func checkFileFormat(dbPath string, readOnly bool) error {
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s has file format read version %d, which this SQLite does not understand; restore a backup with `filedex restore`", ErrIncompatible, dbPath, read)}
 	case !readOnly && write != 1 && write != 2:
 		return &Error{Op: "open", Err: fmt.Errorf("%w: %s has file format write version %d: SQLite can only read it; open it read-only or restore a backup with `filedex restore`", ErrIncompatible, dbPath, write)}
+	case h[20] != 0 || h[21] != 64 || h[22] != 32 || h[23] != 32:
+		// The page layout fields: bytes reserved at the end of every page (filedex reserves
+		// none: no checksum or encryption VFS writes its databases) and the payload
+		// fractions SQLite requires to be 64/32/32. A damaged value made SQLite misread
+		// every page, which surfaced as "disk I/O error" from the first pragma, an internal
+		// error where the truth is a damaged file (found by FuzzDamagedDatabase).
+		return &Error{Op: "open", Err: fmt.Errorf("%w: %s has a damaged page layout in its header (reserved bytes %d, payload fractions %d/%d/%d); restore a backup with `filedex restore`", ErrIncompatible, dbPath, h[20], h[21], h[22], h[23])}
 	}
 	return nil
 }
