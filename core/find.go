@@ -632,23 +632,9 @@ func (l *Library) findStart(ctx context.Context, op string, ds []findDriver, cur
 // match), which is what made listing a large tree page by page cost ~90 µs a path.
 func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx int, after []any, f findSQL, limit int, fn func([]Entry) error) (string, error) {
 	var next string
-	var fnErr error
+	b := &entryBatch{fn: fn}
 	err := l.withSnapshot(ctx, op, func(r *readConn) error {
-		batch := make([]Entry, 0, EachBatch)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			if err := r.attachMetadata(batch); err != nil {
-				return err
-			}
-			if err := fn(batch); err != nil {
-				fnErr = err
-				return err
-			}
-			batch = batch[:0]
-			return nil
-		}
+		b.r = r
 		n := 0
 		var lastKeys []any
 		for ; armIdx < len(d.arms); armIdx, after = armIdx+1, nil {
@@ -682,12 +668,9 @@ func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx 
 					e := er.entry()
 					e.UUID, e.Device = l.entryUUID(e.ID), l.entryDevice(e.ID)
 					lastKeys = readKeys(lastKeys, st, a.types, e.ID)
-					batch = append(batch, e)
 					n++
-					if len(batch) == EachBatch {
-						if err := flush(); err != nil {
-							return false, err
-						}
+					if err := b.add(e); err != nil {
+						return false, err
 					}
 				}
 				return false, rows.Err()
@@ -702,10 +685,10 @@ func (l *Library) findRows(ctx context.Context, op string, d findDriver, armIdx 
 				break
 			}
 		}
-		return flush()
+		return b.flush()
 	})
-	if fnErr != nil {
-		return "", fnErr
+	if b.fnErr != nil {
+		return "", b.fnErr
 	}
 	if err != nil {
 		return "", err

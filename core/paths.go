@@ -71,8 +71,9 @@ func (s Entries) listRows(ctx context.Context, op string, dirID int64, o ListOpt
 		}
 	}
 	var next string
-	var fnErr error
+	b := &entryBatch{fn: fn}
 	err := s.l.withSnapshot(ctx, op, func(r *readConn) error {
+		b.r = r
 		if cursor == "" {
 			if err := r.mustBeDir(op, dirID); err != nil {
 				return err
@@ -80,21 +81,6 @@ func (s Entries) listRows(ctx context.Context, op string, dirID int64, o ListOpt
 		}
 		if !o.DirsFirst {
 			phase = 1
-		}
-		batch := make([]Entry, 0, EachBatch)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			if err := r.attachMetadata(batch); err != nil {
-				return err
-			}
-			if err := fn(batch); err != nil {
-				fnErr = err
-				return err
-			}
-			batch = batch[:0]
-			return nil
 		}
 		// Phase 0: sub-directories from entries_child_dirs; phase 1: the rest (with DirsFirst:
 		// everything but directories) from entries_parent_name. Names are compared as bytes:
@@ -129,13 +115,10 @@ func (s Entries) listRows(ctx context.Context, op string, dirID int64, o ListOpt
 					return err
 				}
 				last = e.Name
-				batch = append(batch, e)
 				n++
-				if len(batch) == EachBatch {
-					if err := flush(); err != nil {
-						rows.Close()
-						return err
-					}
+				if err := b.add(e); err != nil {
+					rows.Close()
+					return err
 				}
 			}
 			if err := rows.Close(); err != nil {
@@ -151,10 +134,10 @@ func (s Entries) listRows(ctx context.Context, op string, dirID int64, o ListOpt
 				break
 			}
 		}
-		return flush()
+		return b.flush()
 	})
-	if fnErr != nil {
-		return "", fnErr
+	if b.fnErr != nil {
+		return "", b.fnErr
 	}
 	if err != nil {
 		return "", err

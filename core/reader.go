@@ -366,3 +366,42 @@ func (rs *readRows) entryRow(r *entryRow) error {
 func (r readRow) entryRow(e *entryRow) error {
 	return r.first(func(rs *readRows) error { return rs.entryRow(e) })
 }
+
+// entryBatch hands entries read from one snapshot to a callback EachBatch at a time, with
+// their user metadata attached: the streaming reads (findRows, listRows) share it.
+type entryBatch struct {
+	r       *readConn
+	fn      func([]Entry) error
+	entries []Entry
+	// fnErr is the callback's own error, which the caller returns as it is rather than
+	// wrapped as a database error.
+	fnErr error
+}
+
+// add appends e, handing the batch over when it is full.
+func (b *entryBatch) add(e Entry) error {
+	if b.entries == nil {
+		b.entries = make([]Entry, 0, EachBatch)
+	}
+	b.entries = append(b.entries, e)
+	if len(b.entries) == EachBatch {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush hands over what is held, if anything.
+func (b *entryBatch) flush() error {
+	if len(b.entries) == 0 {
+		return nil
+	}
+	if err := b.r.attachMetadata(b.entries); err != nil {
+		return err
+	}
+	if err := b.fn(b.entries); err != nil {
+		b.fnErr = err
+		return err
+	}
+	b.entries = b.entries[:0]
+	return nil
+}
